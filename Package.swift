@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Flint",
+    products: [
+        .library(name: "Flint", targets: ["Flint"]),
+        .executable(name: "flint", targets: ["flint"]),
+        .executable(name: "flint-bench", targets: ["flint-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "CFlintSupport"),
+        .target(
+            name: "Flint",
+            dependencies: [
+                "CFlintSupport",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        .executableTarget(
+            name: "flint",
+            dependencies: [
+                "Flint",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "flint-bench", dependencies: ["Flint"]),
+        .testTarget(
+            name: "FlintTests",
+            dependencies: ["Flint"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

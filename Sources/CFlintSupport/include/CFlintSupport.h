@@ -1,0 +1,13 @@
+#ifndef CFLINT_SUPPORT_H
+#define CFLINT_SUPPORT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+/// Per-thread autograd state: whether operations record a graph, and the running
+/// sequence number that orders backward nodes (PyTorch keeps both thread-local too).
+bool flint_grad_enabled(void);
+void flint_set_grad_enabled(bool enabled);
+int64_t flint_next_sequence_nr(void);
+
+#endif

@@ -1,0 +1,52 @@
+/// The node at the end of every path to a leaf: adds the incoming gradient into the
+/// leaf's `grad`. One accumulator serves every use of a leaf in the graphs alive at once.
+final class AccumulateGrad: Node {
+    /// The leaf whose gradient this node accumulates.
+    let variable: Tensor
+
+    init(variable: Tensor) {
+        self.variable = variable
+        super.init(name: "AccumulateGrad", edges: [], location: nil, sequenceNr: .max)
+    }
+
+    override func apply(_ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        guard let incoming = gradOutputs[0] else { return [] }
+        variable.accumulateGrad(incoming)
+        return []
+    }
+}
+
+extension Tensor {
+    /// Adds `incoming` into `grad` as PyTorch's AccumulateGrad does: the first gradient
+    /// is stored (a private copy unless building a graph), later ones are added in place,
+    /// or out of place when building a graph (`createGraph`).
+    func accumulateGrad(_ incoming: Tensor) {
+        let incoming = incoming.dtype == dtype ? incoming : incoming.to(dtype)
+        if let existing = gradStorage {
+            if isGradEnabled {
+                gradStorage = existing + incoming
+            } else {
+                existing.assign(from: existing.copyData(to: dtype) + incoming)
+                existing.version.value += 1
+            }
+        } else {
+            gradStorage = isGradEnabled ? incoming : incoming.copyData(to: dtype)
+        }
+    }
+
+    /// The accumulator of this leaf, created on first use.
+    var gradAccumulator: AccumulateGrad {
+        if let existing = accumulator { return existing }
+        let created = AccumulateGrad(variable: self)
+        accumulator = created
+        return created
+    }
+
+    /// Where this tensor's gradient flows: its `gradFn`, its accumulator if it is a leaf
+    /// that requires grad, else nowhere.
+    var gradientEdge: Edge {
+        if let node = gradNode { return Edge(node: node, inputNr: outputNr) }
+        if flagsRequiresGrad { return Edge(node: gradAccumulator, inputNr: 0) }
+        return Edge(node: nil, inputNr: 0)
+    }
+}

@@ -1,0 +1,161 @@
+import Synchronization
+
+private let taskCounter = Atomic<Int>(1)
+
+/// Runs backward passes: one graph task per call, walking the graph iteratively
+/// (dependency counts and a ready queue ordered by sequence number, never recursion).
+enum Engine {
+    /// Propagates `grads` from `roots` through the graph. With `captures` (the edges of
+    /// `Autograd.grad`'s inputs) it returns the gradient arriving at each capture and
+    /// leaves `.grad` alone; without, it accumulates into leaves and returns nothing.
+    static func execute(
+        roots: [Edge], grads: [Tensor], keepGraph: Bool, createGraph: Bool, captures: [Edge]? = nil
+    ) throws -> [Tensor?] {
+        let task = taskCounter.add(1, ordering: .relaxed).newValue
+        let order = discover(roots: roots, task: task)
+        defer { for node in order { node.inputBuffer = []; node.taskID = 0 } }
+        markNeeded(order, task: task, captures: captures)
+
+        var ready = ReadyQueue()
+        for (i, root) in roots.enumerated() {
+            guard let node = root.node, node.isNeeded else { continue }
+            node.addToBuffer(grads[i], at: root.inputNr)
+        }
+        for root in roots {
+            if let node = root.node, node.isNeeded, node.dependencies == 0, !node.runsInTask {
+                node.runsInTask = true
+                ready.push(node)
+            }
+        }
+        var captured = [Tensor?](repeating: nil, count: captures?.count ?? 0)
+        try withGradMode(createGraph) {
+            while let node = ready.pop() {
+                let inputs = node.inputBuffer
+                node.inputBuffer = []
+                if let captures {
+                    for (i, c) in captures.enumerated() where c.node === node {
+                        if let g = inputs[c.inputNr] { captured[i] = captured[i].map { $0 + g } ?? g }
+                    }
+                }
+                for entry in node.retainedOutputs {
+                    if let t = entry.tensor, let g = inputs[t.outputNr] { t.accumulateRetainedGrad(g) }
+                }
+                let outputs: [Tensor?]
+                if node.runsChildren, inputs.contains(where: { $0 != nil }) {
+                    outputs = try node.apply(inputs)
+                } else {
+                    outputs = []
+                }
+                if !keepGraph { node.releaseSaved() }
+                for (i, edge) in node.edges.enumerated() {
+                    guard let next = edge.node, next.taskID == task, next.isNeeded else { continue }
+                    if i < outputs.count, let g = outputs[i] { next.addToBuffer(g, at: edge.inputNr) }
+                    next.dependencies -= 1
+                    if next.dependencies == 0 { ready.push(next) }
+                }
+            }
+        }
+        return captured
+    }
+
+    /// Every node reachable from the roots, children before parents, each stamped with
+    /// `task` and its scratch state reset.
+    private static func discover(roots: [Edge], task: Int) -> [Node] {
+        var order: [Node] = []
+        var stack: [(node: Node, next: Int)] = []
+        for root in roots {
+            guard let node = root.node, node.taskID != task else { continue }
+            node.enter(task)
+            stack.append((node, 0))
+            while let top = stack.last {
+                if top.next < top.node.edges.count {
+                    stack[stack.count - 1].next += 1
+                    if let child = top.node.edges[top.next].node, child.taskID != task {
+                        child.enter(task)
+                        stack.append((child, 0))
+                    }
+                } else {
+                    order.append(top.node)
+                    stack.removeLast()
+                }
+            }
+        }
+        return order
+    }
+
+    /// Decides which nodes run (all for `backward`; for `Autograd.grad`, those on a path
+    /// to a capture) and counts each needed node's pending inputs.
+    private static func markNeeded(_ order: [Node], task: Int, captures: [Edge]?) {
+        for node in order {
+            var childNeeded = false
+            for edge in node.edges {
+                if let child = edge.node, child.taskID == task, child.isNeeded { childNeeded = true }
+            }
+            let isCapture = captures?.contains(where: { $0.node === node }) ?? false
+            node.runsChildren = captures == nil || childNeeded
+            node.isNeeded = captures == nil || childNeeded || isCapture
+        }
+        for node in order where node.isNeeded {
+            for edge in node.edges {
+                if let child = edge.node, child.taskID == task, child.isNeeded { child.dependencies += 1 }
+            }
+        }
+    }
+}
+
+extension Node {
+    fileprivate func enter(_ task: Int) {
+        taskID = task
+        dependencies = 0
+        isNeeded = false
+        runsInTask = false
+        runsChildren = false
+        inputBuffer = []
+    }
+
+    /// Sums `grad` into input slot `slot` of this node's pending gradients.
+    fileprivate func addToBuffer(_ grad: Tensor, at slot: Int) {
+        if inputBuffer.isEmpty { inputBuffer = [Tensor?](repeating: nil, count: max(1, slot + 1)) }
+        while inputBuffer.count <= slot { inputBuffer.append(nil) }
+        if let existing = inputBuffer[slot] {
+            inputBuffer[slot] = existing + grad
+        } else {
+            inputBuffer[slot] = grad
+        }
+    }
+}
+
+/// A max-heap of nodes by sequence number: the most recently created ready node runs
+/// first, as in PyTorch's engine.
+private struct ReadyQueue {
+    private var heap: [Node] = []
+
+    mutating func push(_ node: Node) {
+        node.runsInTask = true
+        heap.append(node)
+        var i = heap.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            if heap[parent].sequenceNr >= heap[i].sequenceNr { break }
+            heap.swapAt(parent, i)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> Node? {
+        guard !heap.isEmpty else { return nil }
+        heap.swapAt(0, heap.count - 1)
+        let top = heap.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var largest = i
+            if l < heap.count && heap[l].sequenceNr > heap[largest].sequenceNr { largest = l }
+            if r < heap.count && heap[r].sequenceNr > heap[largest].sequenceNr { largest = r }
+            if largest == i { break }
+            heap.swapAt(i, largest)
+            i = largest
+        }
+        return top
+    }
+}

@@ -1,0 +1,145 @@
+import CFlintSupport
+
+/// Where a gradient flows: input slot `inputNr` of `node` (nil for inputs that need none).
+struct Edge {
+    var node: Node?
+    var inputNr: Int
+}
+
+/// A backward function in the graph (PyTorch's `Node`, printed as `<MulBackward0 ...>`).
+/// Each differentiable operation that ran while recording created one; its
+/// `nextFunctions` lead to the nodes of its inputs, ending in `AccumulateGrad` for leaves.
+public class Node: CustomStringConvertible {
+    /// PyTorch's class name for this backward function, e.g. `"MulBackward0"`.
+    public var name: String { "\(staticName)" }
+    let staticName: StaticString
+    /// Creation order on this thread; later nodes run first when several are ready.
+    let sequenceNr: Int64
+    /// Where the edges of this node's inputs lead.
+    var edges: [Edge]
+    /// Tensors kept for the backward formula.
+    var saved: [SavedTensor]
+    /// Whether `saved` was freed by a backward pass without `retainGraph`.
+    var savedReleased = false
+    /// The user's call that created this node, when known.
+    let location: SourceLocation?
+    /// Non-leaf outputs that asked to keep their gradient (`retainGrad()`).
+    var retainedOutputs: [WeakTensor] = []
+
+    // Scratch state of the engine's current graph task.
+    var taskID = 0
+    var dependencies = 0
+    var isNeeded = false
+    var runsInTask = false
+    var runsChildren = false
+    var inputBuffer: [Tensor?] = []
+
+    init(name: StaticString, edges: [Edge], saved: [SavedTensor] = [], location: SourceLocation?, sequenceNr: Int64? = nil) {
+        self.staticName = name
+        self.edges = edges
+        self.saved = saved
+        self.location = location
+        self.sequenceNr = sequenceNr ?? flint_next_sequence_nr()
+    }
+
+    deinit {
+        if !edges.isEmpty || !saved.isEmpty { Node.releaseChildren(of: self) }
+    }
+
+    /// For each input, the next node and which of its inputs this edge feeds
+    /// (`grad_fn.next_functions`); nil where the input needs no gradient.
+    public var nextFunctions: [(node: Node?, inputNr: Int)] { edges.map { ($0.node, $0.inputNr) } }
+
+    /// `<MulBackward0 object at 0x...>`, as Python prints a node.
+    public var description: String {
+        "<\(name) object at 0x\(String(UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()), radix: 16))>"
+    }
+
+    /// Computes the gradients of the inputs from the gradient of the output.
+    func apply(_ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        fatalError("\(name) does not implement apply")
+    }
+
+    /// Frees the saved tensors after a backward pass without `retainGraph`.
+    func releaseSaved() {
+        if !saved.isEmpty {
+            saved = []
+            savedReleased = true
+        }
+    }
+
+    /// Unpacks the saved tensors, checking that they were not freed or modified.
+    func unpackSaved() throws -> [Tensor] {
+        if savedReleased {
+            throw AutogradError(.graphFreed, "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.", location: location)
+        }
+        return try saved.map { try $0.unpack(for: self) }
+    }
+
+    /// Releases the graph behind `node` without recursion: nodes whose last owner is
+    /// this walk have their edges and saved tensors taken first, so freeing a chain of a
+    /// million nodes neither recurses nor overflows the stack.
+    static func releaseIteratively(_ node: Node) {
+        var pending = [node]
+        drain(&pending)
+    }
+
+    private static func releaseChildren(of node: Node) {
+        var pending: [Node] = []
+        node.moveChildren(into: &pending)
+        drain(&pending)
+    }
+
+    private static func drain(_ pending: inout [Node]) {
+        while var next = pending.popLast() {
+            if isKnownUniquelyReferenced(&next) { next.moveChildren(into: &pending) }
+        }
+    }
+
+    private func moveChildren(into pending: inout [Node]) {
+        for edge in edges { if let child = edge.node { pending.append(child) } }
+        edges = []
+        for item in saved {
+            if let child = item.takeNodeIfLastOwner() { pending.append(child) }
+        }
+        saved = []
+    }
+}
+
+/// A node whose backward formula is a closure over Tensor operations, so it is itself
+/// differentiable when run with `createGraph`.
+final class FunctionNode: Node {
+    /// Computes the input gradients.
+    typealias Backward = (BackwardContext) -> [Tensor?]
+    let backward: Backward
+
+    init(name: StaticString, edges: [Edge], saved: [SavedTensor], location: SourceLocation?, backward: @escaping Backward) {
+        self.backward = backward
+        super.init(name: name, edges: edges, saved: saved, location: location)
+    }
+
+    override func apply(_ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        guard let grad = gradOutputs[0] else { return edges.map { _ in nil } }
+        let context = BackwardContext(grad: grad, saved: try unpackSaved(), edges: edges)
+        return backward(context)
+    }
+}
+
+/// What a backward formula sees: the output's gradient, the saved tensors (in the order
+/// they were saved, the op's own output last when it saved it) and which inputs need one.
+struct BackwardContext {
+    /// The gradient of the loss with respect to the op's output.
+    let grad: Tensor
+    /// The saved tensors.
+    let saved: [Tensor]
+    let edges: [Edge]
+
+    /// Whether input `i` needs a gradient.
+    @inline(__always)
+    func needs(_ i: Int) -> Bool { edges[i].node != nil }
+}
+
+/// A weak reference to a tensor, for hooks that must not keep it alive.
+struct WeakTensor {
+    weak var tensor: Tensor?
+}

@@ -1,0 +1,28 @@
+extension Tensor {
+    /// Whether an op on `inputs` must record a node: grad mode is on and one requires grad.
+    @inline(__always)
+    static func recording(_ a: Tensor) -> Bool { isGradEnabled && a.requiresGrad }
+
+    /// Whether an op on two inputs must record a node.
+    @inline(__always)
+    static func recording(_ a: Tensor, _ b: Tensor) -> Bool { isGradEnabled && (a.requiresGrad || b.requiresGrad) }
+
+    /// Whether an op on several inputs must record a node.
+    static func recording(_ inputs: [Tensor]) -> Bool { isGradEnabled && inputs.contains { $0.requiresGrad } }
+
+    /// Makes `self` (an op's fresh output) the output of a new backward node named
+    /// `name` whose edges lead to `inputs` (nil for constant operands), saving `saving`
+    /// and, with `savingOutput`, the output itself (appended last, without a cycle).
+    @discardableResult
+    func recorded(
+        _ name: StaticString, inputs: [Tensor?], saving: [Tensor] = [], savingOutput: Bool = false,
+        location: SourceLocation? = nil, backward: @escaping FunctionNode.Backward
+    ) -> Tensor {
+        let edges = inputs.map { $0?.gradientEdge ?? Edge(node: nil, inputNr: 0) }
+        var saved = saving.map(SavedTensor.init(input:))
+        outputNr = 0
+        if savingOutput { saved.append(SavedTensor(output: self)) }
+        gradNode = FunctionNode(name: name, edges: edges, saved: saved, location: location, backward: backward)
+        return self
+    }
+}

@@ -1,0 +1,58 @@
+/// A tensor kept by a node for its backward formula, with the version it had then, so
+/// that a later in-place change is caught (PyTorch's `SavedVariable`). A node that saves
+/// its own output keeps it without its `gradFn` (no reference cycle) and reattaches the
+/// node when unpacking, so double backward through the output still works.
+final class SavedTensor {
+    private var tensor: Tensor?
+    private let savedVersion: Int
+    private let isOutput: Bool
+    private let outputNr: Int
+    private let producerName: String?
+    private let savedShape: [Int]
+    private let savedType: String
+
+    /// Saves an input (kept as is).
+    init(input: Tensor) {
+        tensor = input
+        savedVersion = input.version.value
+        isOutput = false
+        outputNr = input.outputNr
+        producerName = input.gradNode?.name
+        savedShape = input.shape
+        savedType = input.dtype.legacyTypeName
+    }
+
+    /// Saves the output of the node being created, without its graph link.
+    init(output: Tensor) {
+        tensor = Tensor(storage: output.storage, shape: output.shape, strides: output.strides, offset: output.offset, version: output.version, base: output.base)
+        savedVersion = output.version.value
+        isOutput = true
+        outputNr = output.outputNr
+        producerName = nil
+        savedShape = output.shape
+        savedType = output.dtype.legacyTypeName
+    }
+
+    /// The saved tensor for `node`'s backward; throws if it changed in place since.
+    func unpack(for node: Node) throws -> Tensor {
+        guard let tensor else { return Tensor.zeros([]) }
+        let current = tensor.version.value
+        if current != savedVersion {
+            let origin = isOutput ? ", which is output \(outputNr) of \(node.name)," : producerName.map { ", which is output \(outputNr) of \($0)," } ?? ""
+            throw AutogradError(.modifiedByInplace, "one of the variables needed for gradient computation has been modified by an inplace operation: [\(savedType) \(Shape.describe(savedShape))]\(origin) is at version \(current); expected version \(savedVersion) instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).", location: node.location)
+        }
+        guard isOutput else { return tensor }
+        let restored = Tensor(storage: tensor.storage, shape: tensor.shape, strides: tensor.strides, offset: tensor.offset, version: tensor.version, base: tensor.base)
+        restored.gradNode = node
+        restored.outputNr = outputNr
+        return restored
+    }
+
+    /// When this is the last owner of the saved tensor, detaches and returns its node so
+    /// the caller can free the graph iteratively.
+    func takeNodeIfLastOwner() -> Node? {
+        guard isKnownUniquelyReferenced(&tensor), let node = tensor?.gradNode else { return nil }
+        tensor?.gradNode = nil
+        return node
+    }
+}

@@ -1,0 +1,56 @@
+import Dispatch
+import Synchronization
+
+/// How many threads large kernels split their work across, as `torch.set_num_threads`.
+private let threadSetting = Atomic<Int>(0)
+
+/// The number of threads Flint's kernels use for large work (all cores by default).
+public var numThreads: Int {
+    let n = threadSetting.load(ordering: .relaxed)
+    return n > 0 ? n : defaultThreadCount
+}
+
+/// Sets the number of threads Flint's kernels use for large work; 0 restores the default.
+public func setNumThreads(_ count: Int) {
+    threadSetting.store(max(0, count), ordering: .relaxed)
+}
+
+private let defaultThreadCount: Int = {
+    let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+    return max(1, Int(cores))
+}()
+
+/// Splits index ranges across threads when the work is big enough to pay for them.
+enum Parallel {
+    /// Elements below which an elementwise kernel stays on the calling thread.
+    static let elementwiseGrain = 1 << 15
+
+    /// Calls `body` on disjoint sub-ranges covering `0..<count`, on several threads when
+    /// `count * costPerItem` reaches `grain`, else once on the calling thread.
+    @inline(__always)
+    static func forRange(
+        _ count: Int, costPerItem: Int = 1, grain: Int = elementwiseGrain,
+        _ body: (Range<Int>) -> Void
+    ) {
+        let threads = numThreads
+        if threads <= 1 || count < 2 || count &* costPerItem < grain {
+            body(0..<count)
+            return
+        }
+        let chunks = min(threads, count)
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let lo = count * chunk / chunks
+                let hi = count * (chunk + 1) / chunks
+                if lo < hi { body(lo..<hi) }
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

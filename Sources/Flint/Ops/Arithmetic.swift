@@ -1,0 +1,177 @@
+// Binary arithmetic: + - * / and pow, with NumPy/PyTorch broadcasting and type
+// promotion. Each op's forward and backward formula sit together.
+
+extension Tensor {
+    /// `lhs + rhs`, broadcasting (AddBackward0).
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { add(lhs, rhs, constant: false, location: nil) }
+    /// Adds a number to every element.
+    public static func + (lhs: Tensor, rhs: some TensorLiteralScalar) -> Tensor { add(lhs, scalarOperand(rhs, for: lhs), constant: true, location: nil) }
+    /// Adds a number to every element.
+    public static func + (lhs: some TensorLiteralScalar, rhs: Tensor) -> Tensor { add(rhs, scalarOperand(lhs, for: rhs), constant: true, location: nil) }
+
+    /// `lhs - rhs`, broadcasting (SubBackward0).
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { sub(lhs, rhs, constant: false, location: nil) }
+    /// Subtracts a number from every element.
+    public static func - (lhs: Tensor, rhs: some TensorLiteralScalar) -> Tensor { sub(lhs, scalarOperand(rhs, for: lhs), constant: true, location: nil) }
+    /// Subtracts every element from a number (RsubBackward1).
+    public static func - (lhs: some TensorLiteralScalar, rhs: Tensor) -> Tensor { rsub(rhs, scalarOperand(lhs, for: rhs), location: nil) }
+
+    /// `lhs * rhs`, broadcasting (MulBackward0).
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { mul(lhs, rhs, constant: false, location: nil) }
+    /// Multiplies every element by a number.
+    public static func * (lhs: Tensor, rhs: some TensorLiteralScalar) -> Tensor { mul(lhs, scalarOperand(rhs, for: lhs), constant: true, location: nil) }
+    /// Multiplies every element by a number.
+    public static func * (lhs: some TensorLiteralScalar, rhs: Tensor) -> Tensor { mul(rhs, scalarOperand(lhs, for: rhs), constant: true, location: nil) }
+
+    /// `lhs / rhs`, true division, broadcasting (DivBackward0).
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { div(lhs, rhs, constant: false, location: nil) }
+    /// Divides every element by a number.
+    public static func / (lhs: Tensor, rhs: some TensorLiteralScalar) -> Tensor { div(lhs, scalarOperand(rhs, for: lhs), constant: true, location: nil) }
+    /// Divides a number by every element (`reciprocal() * lhs`, as PyTorch).
+    public static func / (lhs: some TensorLiteralScalar, rhs: Tensor) -> Tensor { rhs.reciprocal() * lhs }
+
+    /// `-x` (NegBackward0).
+    public static prefix func - (x: Tensor) -> Tensor { x.neg() }
+
+    /// `self + other` (`torch.add`).
+    public func add(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.add(self, other, constant: false, location: SourceLocation(file: file, line: line))
+    }
+    /// `self - other` (`torch.sub`).
+    public func sub(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.sub(self, other, constant: false, location: SourceLocation(file: file, line: line))
+    }
+    /// `self * other` (`torch.mul`).
+    public func mul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.mul(self, other, constant: false, location: SourceLocation(file: file, line: line))
+    }
+    /// `self / other` (`torch.div`).
+    public func div(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.div(self, other, constant: false, location: SourceLocation(file: file, line: line))
+    }
+
+    static func add(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
+        let out = arithmetic(.add, a, b, op: "add", location: location)
+        guard recording(a, b) else { return out }
+        let (sa, ta, sb, tb) = (a.shape, a.dtype, b.shape, b.dtype)
+        return out.recorded("AddBackward0", inputs: [a, constant ? nil : b], location: location) { c in
+            [c.needs(0) ? c.grad.sumTo(sa).to(ta) : nil, c.needs(1) ? c.grad.sumTo(sb).to(tb) : nil]
+        }
+    }
+
+    static func sub(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
+        let out = arithmetic(.sub, a, b, op: "sub", location: location)
+        guard recording(a, b) else { return out }
+        let (sa, ta, sb, tb) = (a.shape, a.dtype, b.shape, b.dtype)
+        return out.recorded("SubBackward0", inputs: [a, constant ? nil : b], location: location) { c in
+            [c.needs(0) ? c.grad.sumTo(sa).to(ta) : nil, c.needs(1) ? (-c.grad).sumTo(sb).to(tb) : nil]
+        }
+    }
+
+    /// `b - a` for a constant `b`.
+    static func rsub(_ a: Tensor, _ b: Tensor, location: SourceLocation?) -> Tensor {
+        let out = arithmetic(.sub, b, a, op: "rsub", location: location)
+        guard recording(a) else { return out }
+        let (sa, ta) = (a.shape, a.dtype)
+        return out.recorded("RsubBackward1", inputs: [a], location: location) { c in
+            [(-c.grad).sumTo(sa).to(ta)]
+        }
+    }
+
+    static func mul(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
+        let out = arithmetic(.mul, a, b, op: "mul", location: location)
+        guard recording(a, b) else { return out }
+        let (sa, ta, sb, tb) = (a.shape, a.dtype, b.shape, b.dtype)
+        return out.recorded("MulBackward0", inputs: [a, constant ? nil : b], saving: [a, b], location: location) { c in
+            let (a, b) = (c.saved[0], c.saved[1])
+            return [c.needs(0) ? (c.grad * b).sumTo(sa).to(ta) : nil, c.needs(1) ? (c.grad * a).sumTo(sb).to(tb) : nil]
+        }
+    }
+
+    static func div(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
+        let out = arithmetic(.div, a, b, op: "div", location: location)
+        guard recording(a, b) else { return out }
+        let (sa, ta, sb, tb) = (a.shape, a.dtype, b.shape, b.dtype)
+        return out.recorded("DivBackward0", inputs: [a, constant ? nil : b], saving: [a, b], location: location) { c in
+            let (a, b) = (c.saved[0], c.saved[1])
+            return [c.needs(0) ? (c.grad / b).sumTo(sa).to(ta) : nil,
+                    c.needs(1) ? (-c.grad * a / (b * b)).sumTo(sb).to(tb) : nil]
+        }
+    }
+
+    /// `self` raised to a constant power (PowBackward0).
+    public func pow(_ exponent: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let location = SourceLocation(file: file, line: line)
+        let integral = !dtype.isFloatingPoint && exponent == exponent.rounded() && exponent >= 0
+        let operand = integral ? Tensor.scalarOperand(Int(exponent), for: self) : Tensor.scalarOperand(exponent, for: self)
+        let out = Tensor.arithmetic(.pow, self, operand, op: "pow", location: location)
+        guard Tensor.recording(self) else { return out }
+        return out.recorded("PowBackward0", inputs: [self], saving: [self], location: location) { c in
+            guard exponent != 0 else { return [Tensor.zeros(like: c.grad)] }
+            return [c.grad * (c.saved[0].pow(exponent - 1) * exponent)]
+        }
+    }
+
+    /// `self` raised elementwise to `exponent`, broadcasting (PowBackward1).
+    public func pow(_ exponent: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let location = SourceLocation(file: file, line: line)
+        let out = Tensor.arithmetic(.pow, self, exponent, op: "pow", location: location)
+        guard Tensor.recording(self, exponent) else { return out }
+        let (sa, ta, sb, tb) = (shape, dtype, exponent.shape, exponent.dtype)
+        return out.recorded("PowBackward1", inputs: [self, exponent], saving: [self, exponent], savingOutput: true, location: location) { c in
+            let (x, e, y) = (c.saved[0], c.saved[1], c.saved[2])
+            let gx = c.needs(0) ? Tensor.where(e .== 0, Tensor.zeros([], dtype: c.grad.dtype), c.grad * (e * x.pow(e - 1))).sumTo(sa).to(ta) : nil
+            let gy = c.needs(1) ? Tensor.where((x .== 0) & (e .>= 0), Tensor.zeros([], dtype: c.grad.dtype), c.grad * (y * x.log())).sumTo(sb).to(tb) : nil
+            return [gx, gy]
+        }
+    }
+
+    /// `-self` (`torch.neg`, NegBackward0).
+    public func neg() -> Tensor {
+        let out = UnaryKernel.neg.run(self)
+        guard Tensor.recording(self) else { return out }
+        return out.recorded("NegBackward0", inputs: [self]) { c in [-c.grad] }
+    }
+
+    /// The dtype of `a ∘ b` by PyTorch's rules: the higher of the two types, except that a
+    /// zero-dimensional operand does not raise a dimensioned one of the same category.
+    static func resultType(_ a: Tensor, _ b: Tensor) -> DType {
+        if (a.rank == 0) == (b.rank == 0) { return DType.promote(a.dtype, b.dtype) }
+        let (dimensioned, zeroDim) = a.rank == 0 ? (b, a) : (a, b)
+        return zeroDim.dtype.category > dimensioned.dtype.category ? zeroDim.dtype : dimensioned.dtype
+    }
+
+    /// A Swift number as a zero-dimensional operand for an op with `tensor`, typed as
+    /// PyTorch types a wrapped number: it raises the result's category, never its width.
+    static func scalarOperand<S: TensorLiteralScalar>(_ value: S, for tensor: Tensor) -> Tensor {
+        let dtype = S.defaultDType.category > tensor.dtype.category ? S.defaultDType : tensor.dtype
+        return Tensor(value, dtype: dtype)
+    }
+
+    /// Runs a binary kernel after promotion and broadcasting; division and non-integer
+    /// powers of integers compute in float32.
+    static func arithmetic(_ kernel: BinaryKernel, _ a: Tensor, _ b: Tensor, op: String, location: SourceLocation?) -> Tensor {
+        var dtype = resultType(a, b)
+        if kernel == .div && !dtype.isFloatingPoint { dtype = .float32 }
+        let shape = broadcastShape(a, b, op: op, location: location)
+        return kernel.run(a.to(dtype), b.to(dtype), shape: shape)
+    }
+
+    /// The broadcast shape of two operands, or a stop naming the op and both shapes.
+    static func broadcastShape(_ a: Tensor, _ b: Tensor, op: String, location: SourceLocation?) -> [Int] {
+        if a.shape == b.shape { return a.shape }
+        if let shape = Shape.broadcast(a.shape, b.shape) { return shape }
+        let n = Swift.max(a.rank, b.rank)
+        let ones = [Int](repeating: 1, count: n)
+        let pa: [Int] = Array(ones[a.rank...]) + a.shape
+        let pb: [Int] = Array(ones[b.rank...]) + b.shape
+        let d = (0..<n).last { pa[$0] != pb[$0] && pa[$0] != 1 && pb[$0] != 1 } ?? 0
+        failAt(location, "\(op): shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) do not broadcast: The size of tensor a (\(pa[d])) must match the size of tensor b (\(pb[d])) at non-singleton dimension \(d)")
+    }
+}
+
+/// Stops with `message`, naming the user's call site when known.
+func failAt(_ location: SourceLocation?, _ message: String) -> Never {
+    if let location { fail(message, file: location.file, line: location.line) }
+    fail(message + " (called through an operator)", file: #fileID, line: #line)
+}

@@ -1,0 +1,199 @@
+// In-place operations: `+= -= *= /=`, the `_` methods and subscript assignment. They
+// write into the tensor's storage (all views see it), bump its version counter, and
+// when recording make the op's node the tensor's new `gradFn` — reusing the
+// out-of-place op's backward formula. Writes through a view of a tensor in the graph
+// rebase the base onto a CopySlices node, as in PyTorch.
+
+extension Tensor {
+    /// Adds `rhs` into `lhs` in place.
+    public static func += (lhs: Tensor, rhs: Tensor) { lhs.add_(rhs) }
+    /// Adds a number into `lhs` in place.
+    public static func += (lhs: Tensor, rhs: some TensorLiteralScalar) { lhs.add_(scalarOperand(rhs, for: lhs)) }
+    /// Subtracts `rhs` from `lhs` in place.
+    public static func -= (lhs: Tensor, rhs: Tensor) { lhs.sub_(rhs) }
+    /// Subtracts a number from `lhs` in place.
+    public static func -= (lhs: Tensor, rhs: some TensorLiteralScalar) { lhs.sub_(scalarOperand(rhs, for: lhs)) }
+    /// Multiplies `lhs` by `rhs` in place.
+    public static func *= (lhs: Tensor, rhs: Tensor) { lhs.mul_(rhs) }
+    /// Multiplies `lhs` by a number in place.
+    public static func *= (lhs: Tensor, rhs: some TensorLiteralScalar) { lhs.mul_(scalarOperand(rhs, for: lhs)) }
+    /// Divides `lhs` by `rhs` in place.
+    public static func /= (lhs: Tensor, rhs: Tensor) { lhs.div_(rhs) }
+    /// Divides `lhs` by a number in place.
+    public static func /= (lhs: Tensor, rhs: some TensorLiteralScalar) { lhs.div_(scalarOperand(rhs, for: lhs)) }
+
+    /// Adds `other` into this tensor (`add_`); returns the tensor itself.
+    @discardableResult
+    public func add_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let location = SourceLocation(file: file, line: line)
+        return inPlace("add_", other, location: location) { Tensor.add($0, other, constant: false, location: location) }
+    }
+
+    /// Subtracts `other` from this tensor (`sub_`).
+    @discardableResult
+    public func sub_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let location = SourceLocation(file: file, line: line)
+        return inPlace("sub_", other, location: location) { Tensor.sub($0, other, constant: false, location: location) }
+    }
+
+    /// Multiplies this tensor by `other` (`mul_`).
+    @discardableResult
+    public func mul_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let location = SourceLocation(file: file, line: line)
+        return inPlace("mul_", other, readsOldSelf: true, location: location) { Tensor.mul($0, other, constant: false, location: location) }
+    }
+
+    /// Divides this tensor by `other` (`div_`).
+    @discardableResult
+    public func div_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let location = SourceLocation(file: file, line: line)
+        return inPlace("div_", other, readsOldSelf: true, location: location) { Tensor.div($0, other, constant: false, location: location) }
+    }
+
+    /// Sets every element to zero (`zero_`, ZeroBackward0).
+    @discardableResult
+    public func zero_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        overwrite("zero_", "ZeroBackward0", with: 0, file: file, line: line)
+    }
+
+    /// Sets every element to `value` (`fill_`, FillBackward0).
+    @discardableResult
+    public func fill_(_ value: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        overwrite("fill_", "FillBackward0", with: value, file: file, line: line)
+    }
+
+    private func overwrite(_ op: String, _ name: StaticString, with value: Double, file: StaticString, line: UInt) -> Tensor {
+        let location = SourceLocation(file: file, line: line)
+        return inPlace(op, nil, location: location) { old in
+            let out = Tensor.full(old.shape, value, dtype: old.dtype)
+            guard Tensor.recording(old) else { return out }
+            return out.recorded(name, inputs: [old], location: location) { c in [Tensor.zeros(like: c.grad)] }
+        }
+    }
+
+    /// Copies `source` (broadcast and converted) into this tensor (`copy_`,
+    /// CopyBackwards: the gradient flows to `source`, none to the old values).
+    @discardableResult
+    public func copy_(_ source: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let location = SourceLocation(file: file, line: line)
+        guard Shape.broadcast(shape, source.shape) == shape else {
+            fail("copy_: the source shape \(Shape.describe(source.shape)) cannot be broadcast to \(Shape.describe(shape))", file: file, line: line)
+        }
+        return inPlace("copy_", source, location: location) { old in
+            let out = Tensor(uninitializedShape: old.shape, dtype: old.dtype)
+            out.assign(from: source)
+            guard Tensor.recording(old, source) else { return out }
+            let (ss, st) = (source.shape, source.dtype)
+            return out.recorded("CopyBackwards", inputs: [old, source], location: location) { c in
+                [c.needs(0) ? Tensor.zeros(like: c.grad) : nil, c.needs(1) ? c.grad.sumTo(ss).to(st) : nil]
+            }
+        }
+    }
+
+    /// Runs `compute` on a stand-in for this tensor's current value (carrying its graph
+    /// edge) and writes the result back into this tensor's storage. `readsOldSelf` says
+    /// the backward formula reads the old value when `other` needs a gradient, which
+    /// then is copied before it is overwritten.
+    private func inPlace(
+        _ op: String, _ other: Tensor?, readsOldSelf: Bool = false, location: SourceLocation,
+        _ compute: (Tensor) -> Tensor
+    ) -> Tensor {
+        let recording = isGradEnabled && (requiresGrad || other?.requiresGrad == true)
+        if isGradEnabled && requiresGrad && isLeaf {
+            failAt(location, "\(op): a leaf Variable that requires grad is being used in an in-place operation.")
+        }
+        if isGradEnabled, let base, base.isLeaf, base.requiresGrad {
+            failAt(location, "\(op): a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        }
+        let result: Tensor
+        if recording {
+            let old = readsOldSelf && other?.requiresGrad == true ? copyData(to: dtype) : Tensor(storage: storage, shape: shape, strides: strides, offset: offset)
+            old.gradNode = gradNode
+            old.outputNr = outputNr
+            result = compute(old)
+        } else {
+            result = noGrad { compute(self) }
+        }
+        guard result.dtype.category <= dtype.category else {
+            failAt(location, "\(op): result type \(result.dtype) can't be cast to the desired output type \(dtype)")
+        }
+        guard result.shape == shape else {
+            failAt(location, "\(op): output with shape \(Shape.describe(shape)) doesn't match the broadcast shape \(Shape.describe(result.shape))")
+        }
+        assign(from: result)
+        version.value += 1
+        if recording, let node = result.gradNode { rebase(onto: node, location: location) }
+        return self
+    }
+
+    /// Makes `node` this tensor's `gradFn` after an in-place op; for a view, makes the
+    /// base's history a CopySlices over its old one and regenerates the view's node.
+    private func rebase(onto node: Node, location: SourceLocation) {
+        guard let base else {
+            gradNode = node
+            outputNr = 0
+            return
+        }
+        guard base.isContiguous else {
+            failAt(location, "in-place operation through a view of a non-contiguous tensor that is part of the graph is not supported; call contiguous() on the base first")
+        }
+        let geometry = ViewGeometry(shape: shape, strides: strides, offset: offset - base.offset)
+        let copySlices = CopySlices(baseEdge: base.gradientEdge, baseShape: base.shape, geometry: geometry, fn: node, location: location)
+        base.gradNode = copySlices
+        base.outputNr = 0
+        let regenerated = base.asStrided(geometry)
+        gradNode = regenerated.gradNode
+        outputNr = 0
+    }
+}
+
+/// Where a view sits inside a contiguous base: shape, strides and element offset.
+struct ViewGeometry {
+    let shape: [Int]
+    let strides: [Int]
+    let offset: Int
+}
+
+extension Tensor {
+    /// The view of this contiguous tensor at `geometry` (AsStridedBackward0).
+    func asStrided(_ geometry: ViewGeometry) -> Tensor {
+        let source = contiguous()
+        let out = source.viewing(shape: geometry.shape, strides: geometry.strides, offset: source.offset + geometry.offset)
+        guard Tensor.recording(source) else { return out }
+        let inputShape = shape
+        return out.recorded("AsStridedBackward0", inputs: [source]) { c in
+            [Tensor.placing(c.grad, into: inputShape, name: "AsStridedScatterBackward0") { $0.asStrided(geometry) }]
+        }
+    }
+}
+
+/// The node a base gets when one of its views is modified in place: the gradient of
+/// the viewed region goes through the in-place op's node `fn`, the rest passes through.
+final class CopySlices: Node {
+    private let fn: Node
+    private let baseShape: [Int]
+    private let geometry: ViewGeometry
+
+    init(baseEdge: Edge, baseShape: [Int], geometry: ViewGeometry, fn: Node, location: SourceLocation) {
+        self.fn = fn
+        self.baseShape = baseShape
+        self.geometry = geometry
+        super.init(name: "CopySlices", edges: [baseEdge] + fn.edges.dropFirst(), location: location)
+    }
+
+    override func apply(_ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+        guard let grad = gradOutputs[0] else { return edges.map { _ in nil } }
+        let geometry = self.geometry, baseShape = self.baseShape
+        let place = { (t: Tensor) in Tensor.placing(t, into: baseShape, name: "AsStridedScatterBackward0") { $0.asStrided(geometry) } }
+        let region = grad.asStrided(geometry)
+        let results = try fn.apply([region])
+        var baseGrad = grad - place(region)
+        if let first = results.first, let viewGrad = first { baseGrad = baseGrad + place(viewGrad) }
+        return [baseGrad] + results.dropFirst()
+    }
+
+    override func releaseSaved() {
+        super.releaseSaved()
+        fn.releaseSaved()
+    }
+}

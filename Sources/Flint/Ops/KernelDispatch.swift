@@ -1,0 +1,179 @@
+/// The bridge from tensors to kernels: picks the element type from the dtype and the
+/// loop body from the operation, so each combination is a specialised loop.
+enum BinaryKernel {
+    case add, sub, mul, div, pow, maximum, minimum
+
+    /// `out = a ∘ b` for same-dtype inputs broadcast to `shape`.
+    func run(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
+        let sa = Shape.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
+        let sb = Shape.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
+        func float<T: FloatingTensorElement>(_: T.Type) {
+            let pa = UnsafePointer(a.pointer(T.self)), pb = UnsafePointer(b.pointer(T.self)), po = out.pointer(T.self), so = out.strides
+            switch self {
+            case .add: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 + $1 }
+            case .sub: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 - $1 }
+            case .mul: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 * $1 }
+            case .div: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 / $1 }
+            case .pow: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { T.pow($0, $1) }
+            case .maximum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
+            case .minimum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
+            }
+        }
+        func integer() {
+            let pa = UnsafePointer(a.pointer(Int64.self)), pb = UnsafePointer(b.pointer(Int64.self)), po = out.pointer(Int64.self), so = out.strides
+            switch self {
+            case .add: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 &+ $1 }
+            case .sub: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 &- $1 }
+            case .mul: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 &* $1 }
+            case .div: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $1 == 0 ? 0 : $0 / $1 }
+            case .pow: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { base, exponent in
+                var result: Int64 = 1
+                for _ in 0..<Swift.max(0, exponent) { result &*= base }
+                return exponent < 0 ? (base == 1 ? 1 : 0) : result
+            }
+            case .maximum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { Swift.max($0, $1) }
+            case .minimum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { Swift.min($0, $1) }
+            }
+        }
+        switch a.dtype {
+        case .float32: float(Float.self)
+        case .float64: float(Double.self)
+        case .int64: integer()
+        case .bool: return run(a.copyData(to: .int64), b.copyData(to: .int64), shape: shape).copyData(to: .bool)
+        }
+        return out
+    }
+}
+
+/// Elementwise functions of one float tensor (integer ones for `abs`, `neg`, `sign`).
+enum UnaryKernel {
+    case exp, log, sin, cos, tanh, sigmoid, sqrt, abs, neg, relu, sign, reciprocal
+
+    /// `f(x)` elementwise into a new contiguous tensor of the same dtype.
+    func run(_ x: Tensor) -> Tensor {
+        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+        func float<T: FloatingTensorElement>(_: T.Type) {
+            let px = UnsafePointer(x.pointer(T.self)), po = out.pointer(T.self), sx = x.strides, so = out.strides, s = x.shape
+            switch self {
+            case .exp: Elementwise.map(shape: s, px, sx, into: po, so) { T.exp($0) }
+            case .log: Elementwise.map(shape: s, px, sx, into: po, so) { T.log($0) }
+            case .sin: Elementwise.map(shape: s, px, sx, into: po, so) { T.sin($0) }
+            case .cos: Elementwise.map(shape: s, px, sx, into: po, so) { T.cos($0) }
+            case .tanh: Elementwise.map(shape: s, px, sx, into: po, so) { T.tanh($0) }
+            case .sigmoid: Elementwise.map(shape: s, px, sx, into: po, so) { 1 / (1 + T.exp(-$0)) }
+            case .sqrt: Elementwise.map(shape: s, px, sx, into: po, so) { $0.squareRoot() }
+            case .abs: Elementwise.map(shape: s, px, sx, into: po, so) { Swift.abs($0) }
+            case .neg: Elementwise.map(shape: s, px, sx, into: po, so) { -$0 }
+            case .relu: Elementwise.map(shape: s, px, sx, into: po, so) { $0 > 0 || $0.isNaN ? $0 : 0 }
+            case .sign: Elementwise.map(shape: s, px, sx, into: po, so) { $0 > 0 ? 1 : ($0 < 0 ? -1 : ($0.isNaN ? .nan : 0)) }
+            case .reciprocal: Elementwise.map(shape: s, px, sx, into: po, so) { 1 / $0 }
+            }
+        }
+        switch x.dtype {
+        case .float32: float(Float.self)
+        case .float64: float(Double.self)
+        case .int64:
+            let px = UnsafePointer(x.pointer(Int64.self)), po = out.pointer(Int64.self)
+            switch self {
+            case .abs: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides) { Swift.abs($0) }
+            case .neg: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides) { 0 &- $0 }
+            case .sign: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides) { $0.signum() }
+            case .relu: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides) { Swift.max($0, 0) }
+            default: return run(x.copyData(to: .float32))
+            }
+        case .bool:
+            return run(x.copyData(to: self == .abs || self == .sign || self == .relu ? .int64 : .float32))
+        }
+        return out
+    }
+}
+
+/// Elementwise comparisons, giving `.bool` tensors.
+enum CompareKernel {
+    case lt, le, gt, ge, eq, ne
+
+    /// `a ∘ b` for same-dtype inputs broadcast to `shape`.
+    func run(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: .bool)
+        let sa = Shape.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
+        let sb = Shape.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
+        func compare<T: NumericTensorElement>(_: T.Type) {
+            let pa = UnsafePointer(a.pointer(T.self)), pb = UnsafePointer(b.pointer(T.self)), po = out.pointer(Bool.self), so = out.strides
+            switch self {
+            case .lt: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 < $1 }
+            case .le: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 <= $1 }
+            case .gt: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 > $1 }
+            case .ge: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 >= $1 }
+            case .eq: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 == $1 }
+            case .ne: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 != $1 }
+            }
+        }
+        switch a.dtype {
+        case .float32: compare(Float.self)
+        case .float64: compare(Double.self)
+        case .int64: compare(Int64.self)
+        case .bool: return run(a.copyData(to: .int64), b.copyData(to: .int64), shape: shape)
+        }
+        return out
+    }
+}
+
+/// Reductions over a set of dimensions.
+enum ReduceKernel {
+    case sum, max, min, norm
+
+    /// Reduces the flagged dimensions of `x` into a new tensor of `outShape`. Float sums
+    /// accumulate in double precision; integer and bool sums give int64.
+    func run(_ x: Tensor, reduced: [Bool], outShape: [Int]) -> Tensor {
+        func float<T: FloatingTensorElement>(_: T.Type) -> Tensor {
+            let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
+            let px = UnsafePointer(x.pointer(T.self)), po = out.pointer(T.self)
+            switch self {
+            case .sum:
+                Reduction.reduce(shape: x.shape, px, x.strides, reduced: reduced, into: po, initial: 0.0, { $0 + Double($1) }, merge: +, finish: { T($0) })
+            case .norm:
+                Reduction.reduce(shape: x.shape, px, x.strides, reduced: reduced, into: po, initial: 0.0, { $0 + Double($1) * Double($1) }, merge: +, finish: { T($0.squareRoot()) })
+            case .max:
+                Reduction.reduce(shape: x.shape, px, x.strides, reduced: reduced, into: po, initial: -T.infinity, { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }, merge: { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }, finish: { $0 })
+            case .min:
+                Reduction.reduce(shape: x.shape, px, x.strides, reduced: reduced, into: po, initial: T.infinity, { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }, merge: { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }, finish: { $0 })
+            }
+            return out
+        }
+        switch x.dtype {
+        case .float32: return float(Float.self)
+        case .float64: return float(Double.self)
+        case .int64, .bool:
+            let source = x.dtype == .int64 ? x : x.copyData(to: .int64)
+            let out = Tensor(uninitializedShape: outShape, dtype: .int64)
+            let px = UnsafePointer(source.pointer(Int64.self)), po = out.pointer(Int64.self)
+            switch self {
+            case .sum: Reduction.reduce(shape: x.shape, px, source.strides, reduced: reduced, into: po, initial: Int64(0), { $0 &+ $1 }, merge: { $0 &+ $1 }, finish: { $0 })
+            case .max: Reduction.reduce(shape: x.shape, px, source.strides, reduced: reduced, into: po, initial: Int64.min, { Swift.max($0, $1) }, merge: { Swift.max($0, $1) }, finish: { $0 })
+            case .min: Reduction.reduce(shape: x.shape, px, source.strides, reduced: reduced, into: po, initial: Int64.max, { Swift.min($0, $1) }, merge: { Swift.min($0, $1) }, finish: { $0 })
+            case .norm: return run(x.copyData(to: .float32), reduced: reduced, outShape: outShape)
+            }
+            return x.dtype == .bool && self != .sum ? out.copyData(to: .bool) : out
+        }
+    }
+
+    /// Index of the largest (or smallest) element along `dim`, NaN counting as largest.
+    static func argExtremum(_ x: Tensor, dim: Int, largest: Bool, outShape: [Int]) -> Tensor {
+        let out = Tensor(uninitializedShape: outShape, dtype: .int64)
+        func float<T: FloatingTensorElement>(_: T.Type) {
+            Reduction.argReduce(shape: x.shape, x.pointer(T.self), x.strides, dim: dim, into: out.pointer(Int64.self)) { candidate, best in
+                if best.isNaN { return false }
+                if candidate.isNaN { return true }
+                return largest ? candidate > best : candidate < best
+            }
+        }
+        switch x.dtype {
+        case .float32: float(Float.self)
+        case .float64: float(Double.self)
+        case .int64: Reduction.argReduce(shape: x.shape, x.pointer(Int64.self), x.strides, dim: dim, into: out.pointer(Int64.self)) { largest ? $0 > $1 : $0 < $1 }
+        case .bool: return argExtremum(x.copyData(to: .int64), dim: dim, largest: largest, outShape: outShape)
+        }
+        return out
+    }
+}

@@ -1,0 +1,68 @@
+// Elementwise math of one tensor: forward kernel and derivative side by side. Integer
+// inputs compute in float32, as PyTorch does for these functions.
+
+extension Tensor {
+    /// Runs `kernel` and, when recording, attaches `name` with the given backward formula.
+    private func unary(
+        _ kernel: UnaryKernel, _ name: StaticString, savesInput: Bool = false, savesOutput: Bool = false,
+        backward: @escaping FunctionNode.Backward
+    ) -> Tensor {
+        let out = kernel.run(self)
+        guard Tensor.recording(self) else { return out }
+        return out.recorded(name, inputs: [self], saving: savesInput ? [self] : [], savingOutput: savesOutput, backward: backward)
+    }
+
+    /// `e^x` elementwise (ExpBackward0: `grad * result`).
+    public func exp() -> Tensor { unary(.exp, "ExpBackward0", savesOutput: true) { c in [c.grad * c.saved[0]] } }
+    /// Natural logarithm (LogBackward0: `grad / x`).
+    public func log() -> Tensor { unary(.log, "LogBackward0", savesInput: true) { c in [c.grad / c.saved[0]] } }
+    /// Sine (SinBackward0: `grad * cos(x)`).
+    public func sin() -> Tensor { unary(.sin, "SinBackward0", savesInput: true) { c in [c.grad * c.saved[0].cos()] } }
+    /// Cosine (CosBackward0: `grad * -sin(x)`).
+    public func cos() -> Tensor { unary(.cos, "CosBackward0", savesInput: true) { c in [c.grad * -c.saved[0].sin()] } }
+    /// Hyperbolic tangent (TanhBackward0: `grad * (1 - y²)`).
+    public func tanh() -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true) { c in [c.grad * (1 - c.saved[0] * c.saved[0])] } }
+    /// Logistic sigmoid (SigmoidBackward0: `grad * y * (1 - y)`).
+    public func sigmoid() -> Tensor { unary(.sigmoid, "SigmoidBackward0", savesOutput: true) { c in [c.grad * (c.saved[0] * (1 - c.saved[0]))] } }
+    /// Square root (SqrtBackward0: `grad / (2y)`).
+    public func sqrt() -> Tensor { unary(.sqrt, "SqrtBackward0", savesOutput: true) { c in [c.grad / (2 * c.saved[0])] } }
+    /// Absolute value (AbsBackward0: `grad * sign(x)`).
+    public func abs() -> Tensor { unary(.abs, "AbsBackward0", savesInput: true) { c in [c.grad * c.saved[0].sign()] } }
+    /// `1 / x` (ReciprocalBackward0: `-grad * y²`).
+    public func reciprocal() -> Tensor { unary(.reciprocal, "ReciprocalBackward0", savesOutput: true) { c in [-c.grad * (c.saved[0] * c.saved[0])] } }
+
+    /// `max(x, 0)` (ReluBackward0: `grad` where the result is positive).
+    public func relu() -> Tensor {
+        unary(.relu, "ReluBackward0", savesOutput: true) { c in
+            [c.grad * (c.saved[0] .> 0).to(c.grad.dtype)]
+        }
+    }
+
+    /// -1, 0 or 1 by sign (its derivative is zero: SignBackward0).
+    public func sign() -> Tensor {
+        unary(.sign, "SignBackward0") { c in [Tensor.zeros(like: c.grad)] }
+    }
+}
+
+/// `e^x` elementwise.
+public func exp(_ x: Tensor) -> Tensor { x.exp() }
+/// Natural logarithm elementwise.
+public func log(_ x: Tensor) -> Tensor { x.log() }
+/// Sine elementwise.
+public func sin(_ x: Tensor) -> Tensor { x.sin() }
+/// Cosine elementwise.
+public func cos(_ x: Tensor) -> Tensor { x.cos() }
+/// Hyperbolic tangent elementwise.
+public func tanh(_ x: Tensor) -> Tensor { x.tanh() }
+/// Logistic sigmoid elementwise.
+public func sigmoid(_ x: Tensor) -> Tensor { x.sigmoid() }
+/// `max(x, 0)` elementwise.
+public func relu(_ x: Tensor) -> Tensor { x.relu() }
+/// Square root elementwise.
+public func sqrt(_ x: Tensor) -> Tensor { x.sqrt() }
+/// Absolute value elementwise.
+public func abs(_ x: Tensor) -> Tensor { x.abs() }
+/// `x` raised to a constant power.
+public func pow(_ x: Tensor, _ exponent: Double) -> Tensor { x.pow(exponent) }
+/// `x` raised elementwise to `exponent`.
+public func pow(_ x: Tensor, _ exponent: Tensor) -> Tensor { x.pow(exponent) }

@@ -1,0 +1,73 @@
+extension Tensor {
+    /// The value of a one-element tensor, as a `Double` (`torch.Tensor.item`).
+    public func item(file: StaticString = #fileID, line: UInt = #line) -> Double {
+        guard count == 1 else {
+            fail("item(): a Tensor with \(count) elements cannot be converted to Scalar", file: file, line: line)
+        }
+        return element(atLinear: 0)
+    }
+
+    /// The elements in row-major order, converted to `T` (`scalars(as: Double.self)`
+    /// works on float32 and vice versa).
+    public func scalars<T: TensorElement>(as type: T.Type) -> [T] {
+        let source = contiguousData()
+        if source.dtype == T.dtype {
+            return Array(UnsafeBufferPointer(start: source.pointer(T.self), count: count))
+        }
+        return (0..<count).map { T(flintDouble: source.element(atLinear: $0)) }
+    }
+
+    /// The element at row-major position `index`, as a `Double`.
+    func element(atLinear index: Int) -> Double {
+        var rest = index, position = offset
+        for d in stride(from: rank - 1, through: 0, by: -1) {
+            position += (rest % shape[d]) * strides[d]
+            rest /= shape[d]
+        }
+        switch dtype {
+        case .float32: return Double(storage.pointer(as: Float.self)[position])
+        case .float64: return storage.pointer(as: Double.self)[position]
+        case .int64: return Double(storage.pointer(as: Int64.self)[position])
+        case .bool: return storage.pointer(as: Bool.self)[position] ? 1 : 0
+        }
+    }
+
+    /// This tensor if already contiguous, else a contiguous copy (not recorded).
+    func contiguousData() -> Tensor {
+        isContiguous ? self : copyData(to: dtype)
+    }
+
+    /// A contiguous copy of the data converted to `target` (not recorded).
+    func copyData(to target: DType) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: target)
+        out.assign(from: self)
+        return out
+    }
+
+    /// Copies `source` (broadcast to this shape, converted to this dtype) into this
+    /// tensor's region. Not recorded and no version bump: callers handle both.
+    func assign(from source: Tensor) {
+        let srcStrides = Shape.broadcastStrides(shape: source.shape, strides: source.strides, to: shape)
+        func run<S: TensorElement, D: TensorElement>(_: S.Type, _: D.Type, _ convert: (S) -> D) {
+            Elementwise.map(shape: shape, source.pointer(S.self), srcStrides, into: pointer(D.self), strides, convert)
+        }
+        switch (source.dtype, dtype) {
+        case (.float32, .float32): run(Float.self, Float.self) { $0 }
+        case (.float64, .float64): run(Double.self, Double.self) { $0 }
+        case (.int64, .int64): run(Int64.self, Int64.self) { $0 }
+        case (.bool, .bool): run(Bool.self, Bool.self) { $0 }
+        case (.float32, .float64): run(Float.self, Double.self) { Double($0) }
+        case (.float64, .float32): run(Double.self, Float.self) { Float($0) }
+        case (.float32, .int64): run(Float.self, Int64.self) { Int64(flintDouble: Double($0)) }
+        case (.float64, .int64): run(Double.self, Int64.self) { Int64(flintDouble: $0) }
+        case (.int64, .float32): run(Int64.self, Float.self) { Float($0) }
+        case (.int64, .float64): run(Int64.self, Double.self) { Double($0) }
+        case (.bool, .float32): run(Bool.self, Float.self) { $0 ? 1 : 0 }
+        case (.bool, .float64): run(Bool.self, Double.self) { $0 ? 1 : 0 }
+        case (.bool, .int64): run(Bool.self, Int64.self) { $0 ? 1 : 0 }
+        case (.float32, .bool): run(Float.self, Bool.self) { $0 != 0 }
+        case (.float64, .bool): run(Double.self, Bool.self) { $0 != 0 }
+        case (.int64, .bool): run(Int64.self, Bool.self) { $0 != 0 }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/// An n-dimensional array with define-by-run automatic differentiation, as PyTorch's
+/// `torch.Tensor`. A tensor is a reference: views, `detach()` and `data` share its
+/// storage, and in-place operations (`+=`, methods ending in `_`) change it for all.
+public final class Tensor: @unchecked Sendable {
+    /// The buffer this tensor reads.
+    let storage: Storage
+    /// The size of each dimension.
+    public let shape: [Int]
+    /// Elements to step in `storage` per index step in each dimension.
+    let strides: [Int]
+    /// Element offset of index (0, 0, ...) in `storage`.
+    let offset: Int
+    /// Counts in-place changes; shared with views.
+    let version: VersionCounter
+    /// The tensor this one is a view of (its own base, never a view itself), if any.
+    let base: Tensor?
+
+    /// Set on leaves by the user (`requiresGrad = true`).
+    var flagsRequiresGrad: Bool
+    /// The node that computes this tensor's gradient contribution, nil for leaves.
+    var gradNode: Node?
+    /// Which output of `gradNode` this tensor is.
+    var outputNr: Int = 0
+    /// The accumulated gradient of a leaf (or of a non-leaf after `retainGrad()`).
+    var gradStorage: Tensor?
+    /// Whether a non-leaf keeps its gradient (`retainGrad()`).
+    var retainsGradFlag = false
+    /// The leaf's gradient accumulator, shared by every use of the leaf in live graphs.
+    weak var accumulator: AccumulateGrad?
+
+    init(
+        storage: Storage, shape: [Int], strides: [Int], offset: Int = 0,
+        version: VersionCounter = VersionCounter(), base: Tensor? = nil
+    ) {
+        self.storage = storage
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+        self.version = version
+        self.base = base
+        self.flagsRequiresGrad = false
+    }
+
+    /// A new contiguous tensor with uninitialised contents.
+    convenience init(uninitializedShape shape: [Int], dtype: DType) {
+        let count = Shape.count(shape)
+        self.init(storage: Storage(count: count, dtype: dtype), shape: shape, strides: Shape.contiguousStrides(shape))
+    }
+
+    deinit {
+        if let node = gradNode, isKnownUniquelyReferenced(&gradNode) {
+            gradNode = nil
+            Node.releaseIteratively(node)
+        }
+    }
+
+    /// The element type.
+    public var dtype: DType { storage.dtype }
+    /// Number of dimensions.
+    public var rank: Int { shape.count }
+    /// Number of elements.
+    public var count: Int { Shape.count(shape) }
+
+    /// Whether the elements are laid out row-major without gaps.
+    public var isContiguous: Bool { Shape.isContiguous(shape: shape, strides: strides) }
+
+    /// The size of dimension `dim` (negative counts from the end).
+    public func size(_ dim: Int) -> Int { shape[Shape.normalize(dim, rank: rank, op: "size")] }
+
+    /// A typed pointer to this tensor's first element.
+    @inline(__always)
+    func pointer<T: TensorElement>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+        storage.pointer(as: T.self) + offset
+    }
+
+    /// A tensor over the same storage with another geometry, sharing the version counter
+    /// and recording this tensor (or its base) as the base.
+    func viewing(shape: [Int], strides: [Int], offset: Int) -> Tensor {
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, version: version, base: base ?? self)
+    }
+}
