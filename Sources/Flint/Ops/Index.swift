@@ -15,9 +15,6 @@ public enum TensorIndex: Sendable {
     case insertedAxis
     /// As many whole dimensions as are not otherwise named (Python's `...`); spelled `.ellipsis`.
     case remainingDimensions
-
-    /// Every `step`-th position of a dimension (Python's `::step`).
-    public static func stride(_ step: Int) -> TensorIndex { .range(start: nil, end: nil, step: step) }
 }
 
 /// Values usable inside a tensor subscript.
@@ -33,6 +30,8 @@ extension TensorIndexExpression where Self == TensorIndex {
     public static var newAxis: TensorIndex { .insertedAxis }
     /// The dimensions not otherwise named (Python's `...`).
     public static var ellipsis: TensorIndex { .remainingDimensions }
+    /// Every `step`-th position of a dimension (Python's `::step`).
+    public static func stride(_ step: Int) -> TensorIndex { .range(start: nil, end: nil, step: step) }
 }
 
 extension TensorIndex: TensorIndexExpression {

@@ -15,7 +15,7 @@ enum BinaryKernel {
             case .sub: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 - $1 }
             case .mul: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 * $1 }
             case .div: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 / $1 }
-            case .pow: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { T.pow($0, $1) }
+            case .pow: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { T.libmPow($0, $1) }
             case .maximum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
             case .minimum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
             }

@@ -10,12 +10,12 @@ extension Tensor {
             fail("both arguments to matmul need to be at least 1D, but they are \(rank)D and \(other.rank)D", file: file, line: line)
         case (1, 1): return Tensor.dot(self, other, location: location)
         case (2, 1): return Tensor.mv(self, other, location: location)
-        case (1, 2): return Tensor.mm(unsqueeze(dim: 0), other, location: location).squeeze(dim: 0)
+        case (1, 2): return Tensor.mm(unsqueeze(dim: 0), other, location: location).squeezeDims(0)
         case (2, 2): return Tensor.mm(self, other, location: location)
         case (_, 2) where rank >= 3:
             let k = shape[rank - 1]
             let folded = Tensor.mm(reshape([-1, k]), other, location: location)
-            return folded.reshape(Array(shape.dropLast()) + [other.shape[1]])
+            return folded.unsafeView(Array(shape.dropLast()) + [other.shape[1]])
         default:
             return batchedMatmul(other, location: location)
         }
@@ -33,9 +33,9 @@ extension Tensor {
         let count = Shape.count(batch)
         let a3 = a.expand(batch + [n, k]).reshape([count, n, k])
         let b3 = b.expand(batch + [k, m]).reshape([count, k, m])
-        var out = Tensor.bmm(a3, b3, location: location).reshape(batch + [n, m])
-        if rank == 1 { out = out.squeeze(dim: -2) }
-        if other.rank == 1 { out = out.squeeze(dim: -1) }
+        var out = Tensor.bmm(a3, b3, location: location).unsafeView(batch + [n, m])
+        if rank == 1 { out = out.squeezeDims(-2) }
+        if other.rank == 1 { out = out.squeezeDims(-1) }
         return out
     }
 

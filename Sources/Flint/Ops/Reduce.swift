@@ -163,3 +163,15 @@ extension Tensor {
         return self
     }
 }
+
+extension Tensor {
+    /// Whether every element is nonzero, as a 0-d bool tensor (`torch.all`).
+    public func all() -> Tensor {
+        ReduceKernel.min.run(to(.bool), reduced: [Bool](repeating: true, count: rank), outShape: [])
+    }
+
+    /// Whether any element is nonzero, as a 0-d bool tensor (`torch.any`).
+    public func any() -> Tensor {
+        ReduceKernel.max.run(to(.bool), reduced: [Bool](repeating: true, count: rank), outShape: [])
+    }
+}

@@ -21,14 +21,21 @@ extension Tensor {
         if let newStrides = Shape.viewStrides(from: self.shape, strides, to: target) {
             return viewOp(target, newStrides, location: SourceLocation(file: file, line: line))
         }
-        return contiguous().reshape(target, file: file, line: line)
+        let copy = contiguous()
+        return copy.viewOp(target, Shape.contiguousStrides(target), name: "UnsafeViewBackward0", location: SourceLocation(file: file, line: line))
     }
 
-    private func viewOp(_ target: [Int], _ newStrides: [Int], location: SourceLocation) -> Tensor {
+    /// The view of an op's fresh contiguous result in another shape, recorded as
+    /// PyTorch's `_unsafe_view` (UnsafeViewBackward0).
+    func unsafeView(_ target: [Int]) -> Tensor {
+        viewOp(target, Shape.contiguousStrides(target), name: "UnsafeViewBackward0", location: nil)
+    }
+
+    private func viewOp(_ target: [Int], _ newStrides: [Int], name: StaticString = "ViewBackward0", location: SourceLocation?) -> Tensor {
         let out = viewing(shape: target, strides: newStrides, offset: offset)
         guard Tensor.recording(self) else { return out }
         let inputShape = shape
-        return out.recorded("ViewBackward0", inputs: [self], location: location) { c in [c.grad.reshape(inputShape)] }
+        return out.recorded(name, inputs: [self], location: location) { c in [c.grad.reshape(inputShape)] }
     }
 
     /// Flattens dimensions `startDim...endDim` into one (`torch.flatten`).
@@ -89,6 +96,12 @@ extension Tensor {
         let d = Shape.normalize(dim, rank: rank, op: "squeeze", file: file, line: line)
         let kept = shape.indices.filter { $0 != d || shape[$0] != 1 }
         return squeezing(kept, "SqueezeBackward1", location: SourceLocation(file: file, line: line))
+    }
+
+    /// `squeeze(dim:)` as PyTorch's internal `squeeze(dims)` records it (SqueezeBackward4).
+    func squeezeDims(_ dim: Int) -> Tensor {
+        let d = Shape.normalize(dim, rank: rank, op: "squeeze")
+        return squeezing(shape.indices.filter { $0 != d || shape[$0] != 1 }, "SqueezeBackward4", location: nil)
     }
 
     private func squeezing(_ kept: [Int], _ name: StaticString, location: SourceLocation?) -> Tensor {

@@ -1,4 +1,10 @@
 import RealModule
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+private typealias Glibc = Darwin
+#endif
 
 /// A Swift type that can be stored as tensor elements.
 public protocol TensorElement: Sendable {
@@ -15,7 +21,10 @@ public protocol NumericTensorElement: TensorElement, Numeric, Comparable {}
 
 /// Floating-point tensor elements: the types autograd works on.
 public protocol FloatingTensorElement: NumericTensorElement, Real, BinaryFloatingPoint
-where Self: SIMDScalar {}
+where Self: SIMDScalar {
+    /// C's `pow`: defined for negative bases with integral exponents, as PyTorch's.
+    static func libmPow(_ base: Self, _ exponent: Self) -> Self
+}
 
 extension Float: FloatingTensorElement {
     /// `.float32`.
@@ -24,6 +33,8 @@ extension Float: FloatingTensorElement {
     public init(flintDouble value: Double) { self.init(value) }
     /// The exact `Double` value.
     public var flintDouble: Double { Double(self) }
+    /// `powf`.
+    public static func libmPow(_ base: Float, _ exponent: Float) -> Float { powf(base, exponent) }
 }
 
 extension Double: FloatingTensorElement {
@@ -33,6 +44,8 @@ extension Double: FloatingTensorElement {
     public init(flintDouble value: Double) { self = value }
     /// The value itself.
     public var flintDouble: Double { self }
+    /// `pow`.
+    public static func libmPow(_ base: Double, _ exponent: Double) -> Double { Glibc.pow(base, exponent) }
 }
 
 extension Int64: NumericTensorElement {

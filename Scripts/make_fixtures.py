@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Records PyTorch 2.13 reference values that Flint's tests compare against.
+
+usage: python3 -m pip install torch==2.13.0+cpu && python3 Scripts/make_fixtures.py
+
+Writes Tests/FlintTests/Fixtures/torch_fixtures.json (committed; tests never need
+PyTorch):
+  ops       forward values, input gradients for a random upstream gradient, and the
+            grad_fn name of each op case (names match Tests/FlintTests/OpTable.swift)
+  printing  print(t) strings for tensors built from explicit values
+  seeds     what the seed tutorial's steps print under torch.manual_seed(0)
+"""
+import json
+import os
+import re
+
+import torch
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "FlintTests",
+                   "Fixtures", "torch_fixtures.json")
+gen = torch.Generator().manual_seed(1234)
+
+
+def rand(shape, lo=-1.0, hi=1.0):
+    return (torch.rand(shape, generator=gen, dtype=torch.float64) * (hi - lo) + lo)
+
+
+def away(shape, lo=0.2, hi=1.0):
+    """Values with |x| in [lo, hi] and random sign (away from kinks at 0)."""
+    mag = rand(shape, lo, hi)
+    sign = torch.where(torch.rand(shape, generator=gen) < 0.5, -1.0, 1.0).double()
+    return mag * sign
+
+
+# name -> (input makers, function); the Swift OpTable has the same names and functions.
+OPS = {
+    "add": ([lambda: rand([2, 3]), lambda: rand([2, 3])], lambda a, b: a + b),
+    "add_broadcast": ([lambda: rand([3, 1, 4]), lambda: rand([2, 4])], lambda a, b: a + b),
+    "add_scalar": ([lambda: rand([3])], lambda a: a + 2),
+    "sub_broadcast": ([lambda: rand([2, 3]), lambda: rand([3])], lambda a, b: a - b),
+    "rsub_scalar": ([lambda: rand([3])], lambda a: 2 - a),
+    "mul_broadcast": ([lambda: rand([2, 3]), lambda: rand([2, 1])], lambda a, b: a * b),
+    "mul_scalar": ([lambda: rand([2, 2])], lambda a: a * 3),
+    "div": ([lambda: rand([2, 3]), lambda: rand([2, 3], 0.5, 2.0)], lambda a, b: a / b),
+    "div_scalar_lhs": ([lambda: rand([4], 0.5, 2.0)], lambda a: 2 / a),
+    "neg": ([lambda: rand([3])], lambda a: -a),
+    "pow_scalar": ([lambda: rand([2, 3], 0.5, 2.0)], lambda a: a ** 2.5),
+    "pow_tensor": ([lambda: rand([2, 3], 0.5, 2.0), lambda: rand([3], -1.0, 2.0)], lambda a, b: a ** b),
+    "exp": ([lambda: rand([2, 3])], torch.exp),
+    "log": ([lambda: rand([2, 3], 0.2, 3.0)], torch.log),
+    "sin": ([lambda: rand([5])], torch.sin),
+    "cos": ([lambda: rand([5])], torch.cos),
+    "tanh": ([lambda: rand([2, 3])], torch.tanh),
+    "sigmoid": ([lambda: rand([2, 3])], torch.sigmoid),
+    "relu": ([lambda: away([2, 3])], torch.relu),
+    "sqrt": ([lambda: rand([4], 0.2, 3.0)], torch.sqrt),
+    "abs": ([lambda: away([4])], torch.abs),
+    "sum": ([lambda: rand([2, 3])], lambda a: a.sum()),
+    "sum_dim": ([lambda: rand([2, 3, 4])], lambda a: a.sum(dim=1)),
+    "sum_dims_keepdim": ([lambda: rand([2, 3, 4])], lambda a: a.sum(dim=[0, 2], keepdim=True)),
+    "mean": ([lambda: rand([2, 3])], lambda a: a.mean()),
+    "mean_dim": ([lambda: rand([2, 3])], lambda a: a.mean(dim=-1)),
+    "max": ([lambda: rand([2, 3])], lambda a: a.max()),
+    "min": ([lambda: rand([2, 3])], lambda a: a.min()),
+    "norm": ([lambda: rand([2, 3])], lambda a: a.norm()),
+    "mm": ([lambda: rand([2, 3]), lambda: rand([3, 4])], lambda a, b: a.mm(b)),
+    "matmul_vec_vec": ([lambda: rand([3]), lambda: rand([3])], torch.matmul),
+    "matmul_mat_vec": ([lambda: rand([2, 3]), lambda: rand([3])], torch.matmul),
+    "matmul_vec_mat": ([lambda: rand([3]), lambda: rand([3, 2])], torch.matmul),
+    "matmul_batched": ([lambda: rand([2, 2, 3]), lambda: rand([3, 4])], torch.matmul),
+    "matmul_broadcast": ([lambda: rand([2, 1, 2, 3]), lambda: rand([3, 3, 2])], torch.matmul),
+    "bmm": ([lambda: rand([2, 2, 3]), lambda: rand([2, 3, 2])], torch.bmm),
+    "view": ([lambda: rand([2, 3])], lambda a: a.view(3, 2)),
+    "reshape_t": ([lambda: rand([2, 3])], lambda a: a.t().reshape(6)),
+    "t": ([lambda: rand([2, 3])], lambda a: a.t()),
+    "transpose": ([lambda: rand([2, 3, 4])], lambda a: a.transpose(0, 2)),
+    "permute": ([lambda: rand([2, 3, 4])], lambda a: a.permute(1, 2, 0)),
+    "squeeze": ([lambda: rand([2, 1, 3])], lambda a: a.squeeze()),
+    "squeeze_dim": ([lambda: rand([2, 1, 3])], lambda a: a.squeeze(1)),
+    "unsqueeze": ([lambda: rand([2, 3])], lambda a: a.unsqueeze(1)),
+    "expand": ([lambda: rand([3, 1])], lambda a: a.expand(2, 3, 4)),
+    "flatten": ([lambda: rand([2, 3, 4])], lambda a: a.flatten(1)),
+    "select": ([lambda: rand([3, 4])], lambda a: a[1]),
+    "select_col": ([lambda: rand([3, 4])], lambda a: a[:, 2]),
+    "slice": ([lambda: rand([5, 2])], lambda a: a[1:4]),
+    "slice_step": ([lambda: rand([7])], lambda a: a[::2]),
+    "cat": ([lambda: rand([2, 3]), lambda: rand([1, 3])], lambda a, b: torch.cat([a, b])),
+    "cat_dim1": ([lambda: rand([2, 3]), lambda: rand([2, 2])], lambda a, b: torch.cat([a, b], dim=1)),
+    "stack": ([lambda: rand([2, 3]), lambda: rand([2, 3])], lambda a, b: torch.stack([a, b], dim=1)),
+    "softmax": ([lambda: rand([2, 4])], lambda a: a.softmax(dim=1)),
+    "log_softmax": ([lambda: rand([2, 4])], lambda a: a.log_softmax(dim=0)),
+    "where": ([lambda: rand([2, 3]), lambda: rand([3])], lambda a, b: torch.where(a > 0, a, b)),
+    "clone": ([lambda: rand([3])], lambda a: a.clone()),
+    "inplace_chain": ([lambda: rand([3]), lambda: rand([3])], lambda a, b: _inplace_chain(a, b)),
+    "index_assign": ([lambda: rand([4])], lambda a: _index_assign(a)),
+}
+
+
+def _inplace_chain(a, b):
+    y = a * 1
+    y += b * b
+    y *= a
+    y -= 1
+    y /= b + 3
+    return y
+
+
+def _index_assign(a):
+    z = torch.zeros(3, 4, dtype=torch.float64)
+    z[1] = a * 2
+    z[:, 0] = a[:3] ** 2
+    return z * z
+
+
+def number(v):
+    """A JSON-safe float: non-finite values are written as the strings nan, inf, -inf."""
+    v = float(v)
+    if v != v:
+        return "nan"
+    if v in (float("inf"), float("-inf")):
+        return "inf" if v > 0 else "-inf"
+    return v
+
+
+def flat(t):
+    return [number(v) for v in t.detach().reshape(-1).tolist()]
+
+
+def record_ops():
+    out = {}
+    for name, (makers, fn) in OPS.items():
+        xs = [m().requires_grad_(True) for m in makers]
+        y = fn(*xs)
+        g = rand(list(y.shape))
+        grads = torch.autograd.grad(y, xs, g, allow_unused=True)
+        out[name] = {
+            "inputs": [{"shape": list(x.shape), "values": flat(x)} for x in xs],
+            "output": {"shape": list(y.shape), "values": flat(y)},
+            "gradOutput": flat(g),
+            "grads": [flat(gr) if gr is not None else None for gr in grads],
+            "gradFn": y.grad_fn.name() if y.grad_fn is not None else None,
+        }
+    return out
+
+
+def record_printing():
+    cases = []
+
+    def add(values, shape, dtype="float32", requires_grad=False):
+        dt = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64,
+              "bool": torch.bool}[dtype]
+        t = torch.tensor(values, dtype=torch.float64).reshape(shape).to(dt)
+        if requires_grad:
+            t.requires_grad_(True)
+        cases.append({"values": flat(t.double()),
+                      "shape": shape, "dtype": dtype, "requiresGrad": requires_grad,
+                      "text": str(t)})
+
+    add([1, 1, 1, 1], [2, 2], requires_grad=True)
+    add([27.0], [])
+    add([4.5, 4.5, 4.5, 4.5], [2, 2])
+    add([-913.6132, -411.7198, 307.4206], [3])
+    add([51.2, 512.0, 0.0512], [3])
+    add([0.1, 1.0, 0.0001], [3])
+    add([1e-5, 2.0, 3.0, 1e9], [2, 2])
+    add([1.0, 2.0], [2], dtype="float64")
+    add([0.0, -0.0, 1.5], [3])
+    add([float("nan"), float("inf"), -float("inf"), 1.25], [4])
+    add([float("nan"), 2.0], [2])
+    add([0.0, 0.0], [2])
+    add([1, 2, 300000], [3], dtype="int64")
+    add([-5, 12], [2], dtype="int64")
+    add([1, 0, 1], [3], dtype="bool")
+    add([123456789.0, 1.0], [2])
+    add([1e10, 1.0], [2])
+    add([0.5, 1e-5], [2])
+    add([], [0])
+    add([], [0, 3])
+    add([], [0], dtype="int64")
+    add([float(i) / 7 for i in range(30)], [30])
+    add([float(i) * 1.5 for i in range(24)], [2, 3, 4])
+    add([float(i) for i in range(2000)], [2000])
+    add([float(i) / 3 for i in range(1200)], [30, 40])
+    add([float(i % 13) - 6.5 for i in range(2 * 3 * 200)], [2, 3, 200])
+    add([float(i) for i in range(36)], [6, 6], requires_grad=True)
+    add([1.123456789, -22.5, 333.25], [3], dtype="float64", requires_grad=True)
+    return cases
+
+
+def clean(s):
+    return re.sub(r"0x[0-9a-f]+", "0x", s)
+
+
+def record_seeds():
+    """The tutorial's random steps under manual_seed(0), in the order the Swift test runs them."""
+    torch.manual_seed(0)
+    lines = []
+    a = torch.randn(2, 2)
+    a = (a * 3) / (a - 1)
+    lines.append(str(a))
+    x = torch.randn(3, requires_grad=True)
+    lines.append(str(x))
+    y = x * 2
+    n = 0
+    while y.data.norm() < 1000:
+        y = y * 2
+        n += 1
+    lines.append(str(y))
+    y.backward(torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float))
+    lines.append(str(x.grad))
+    lines.append(str(torch.rand(5)))
+    lines.append(str(torch.randn(17, dtype=torch.float64)))
+    return {"lines": lines, "loops": n}
+
+
+def main():
+    data = {"torch": torch.__version__, "ops": record_ops(), "printing": record_printing(),
+            "seeds": record_seeds()}
+    with open(OUT, "w") as f:
+        json.dump(data, f, indent=1, allow_nan=False)
+    print(f"wrote {os.path.relpath(OUT)}: {len(data['ops'])} ops, {len(data['printing'])} prints")
+
+
+if __name__ == "__main__":
+    main()
