@@ -5,42 +5,42 @@ extension Tensor {
     /// Runs `kernel` and, when recording, attaches `name` with the given backward formula.
     private func unary(
         _ kernel: UnaryKernel, _ name: StaticString, savesInput: Bool = false, savesOutput: Bool = false,
-        backward: @escaping FunctionNode.Backward
+        _ file: StaticString, _ line: UInt, backward: @escaping FunctionNode.Backward
     ) -> Tensor {
         let out = kernel.run(self)
         guard Tensor.recording(self) else { return out }
-        return out.recorded(name, inputs: [self], saving: savesInput ? [self] : [], savingOutput: savesOutput, backward: backward)
+        return out.recorded(name, inputs: [self], saving: savesInput ? [self] : [], savingOutput: savesOutput, location: SourceLocation(file: file, line: line), backward: backward)
     }
 
     /// `e^x` elementwise (ExpBackward0: `grad * result`).
-    public func exp() -> Tensor { unary(.exp, "ExpBackward0", savesOutput: true) { c in [c.grad * c.saved[0]] } }
+    public func exp(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.exp, "ExpBackward0", savesOutput: true, file, line) { c in [c.grad * c.saved[0]] } }
     /// Natural logarithm (LogBackward0: `grad / x`).
-    public func log() -> Tensor { unary(.log, "LogBackward0", savesInput: true) { c in [c.grad / c.saved[0]] } }
+    public func log(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.log, "LogBackward0", savesInput: true, file, line) { c in [c.grad / c.saved[0]] } }
     /// Sine (SinBackward0: `grad * cos(x)`).
-    public func sin() -> Tensor { unary(.sin, "SinBackward0", savesInput: true) { c in [c.grad * c.saved[0].cos()] } }
+    public func sin(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sin, "SinBackward0", savesInput: true, file, line) { c in [c.grad * c.saved[0].cos()] } }
     /// Cosine (CosBackward0: `grad * -sin(x)`).
-    public func cos() -> Tensor { unary(.cos, "CosBackward0", savesInput: true) { c in [c.grad * -c.saved[0].sin()] } }
+    public func cos(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.cos, "CosBackward0", savesInput: true, file, line) { c in [c.grad * -c.saved[0].sin()] } }
     /// Hyperbolic tangent (TanhBackward0: `grad * (1 - y²)`).
-    public func tanh() -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true) { c in [c.grad * (1 - c.saved[0] * c.saved[0])] } }
+    public func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true, file, line) { c in [c.grad * (1 - c.saved[0] * c.saved[0])] } }
     /// Logistic sigmoid (SigmoidBackward0: `grad * y * (1 - y)`).
-    public func sigmoid() -> Tensor { unary(.sigmoid, "SigmoidBackward0", savesOutput: true) { c in [c.grad * (c.saved[0] * (1 - c.saved[0]))] } }
+    public func sigmoid(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sigmoid, "SigmoidBackward0", savesOutput: true, file, line) { c in [c.grad * (c.saved[0] * (1 - c.saved[0]))] } }
     /// Square root (SqrtBackward0: `grad / (2y)`).
-    public func sqrt() -> Tensor { unary(.sqrt, "SqrtBackward0", savesOutput: true) { c in [c.grad / (2 * c.saved[0])] } }
+    public func sqrt(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sqrt, "SqrtBackward0", savesOutput: true, file, line) { c in [c.grad / (2 * c.saved[0])] } }
     /// Absolute value (AbsBackward0: `grad * sign(x)`).
-    public func abs() -> Tensor { unary(.abs, "AbsBackward0", savesInput: true) { c in [c.grad * c.saved[0].sign()] } }
+    public func abs(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.abs, "AbsBackward0", savesInput: true, file, line) { c in [c.grad * c.saved[0].sign()] } }
     /// `1 / x` (ReciprocalBackward0: `-grad * y²`).
-    public func reciprocal() -> Tensor { unary(.reciprocal, "ReciprocalBackward0", savesOutput: true) { c in [-c.grad * (c.saved[0] * c.saved[0])] } }
+    public func reciprocal(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.reciprocal, "ReciprocalBackward0", savesOutput: true, file, line) { c in [-c.grad * (c.saved[0] * c.saved[0])] } }
 
     /// `max(x, 0)` (ReluBackward0: `grad` where the result is positive).
-    public func relu() -> Tensor {
-        unary(.relu, "ReluBackward0", savesOutput: true) { c in
+    public func relu(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        unary(.relu, "ReluBackward0", savesOutput: true, file, line) { c in
             [c.grad * (c.saved[0] .> 0).to(c.grad.dtype)]
         }
     }
 
     /// -1, 0 or 1 by sign (its derivative is zero: SignBackward0).
-    public func sign() -> Tensor {
-        unary(.sign, "SignBackward0") { c in [Tensor.zeros(like: c.grad)] }
+    public func sign(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        unary(.sign, "SignBackward0", file, line) { c in [Tensor.zeros(like: c.grad)] }
     }
 }
 
