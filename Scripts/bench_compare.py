@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Runs Flint's benchmarks and PyTorch's reference script back to back and prints a
+markdown table of both figures and the ratio per workload (1 and 2 threads).
+
+usage: python3 Scripts/bench_compare.py [--torch-bench PATH] [--only W1,W2,W4,W6,W7]
+The PyTorch side needs `pip install torch==2.13.0+cpu numpy` and the reference script
+(default: ../shared/bench/reference/torch_bench.py next to this repository).
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LINE = re.compile(r"^(W\d|M\d)\s+([0-9.eE+-]+)\s+(.+?)(?:\s{3}\((.*)\))?$")
+HIGHER_IS_BETTER = ("GFLOP/s", "steps/s", "GB/s")
+
+
+def parse(text):
+    out = {}
+    for line in text.splitlines():
+        m = LINE.match(line.strip())
+        if m:
+            out[m.group(1)] = (float(m.group(2)), m.group(3).strip(), m.group(4) or "")
+    return out
+
+
+def run(cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr}")
+    return p.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--torch-bench", default=os.path.join(ROOT, "..", "shared", "bench", "reference", "torch_bench.py"))
+    ap.add_argument("--only", default="W1,W2,W4,W6,W7")
+    args = ap.parse_args()
+    subprocess.run(["swift", "build", "-c", "release", "--product", "flint-bench"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    flint_bin = os.path.join(ROOT, ".build", "release", "flint-bench")
+    rows = {}
+    for threads in (1, 2):
+        torch_out = parse(run([sys.executable, args.torch_bench, "--threads", str(threads), "--only", args.only, "--no-diag"]))
+        flint_out = parse(run([flint_bin, "--threads", str(threads), "--only", args.only]))
+        for wid, (fig, unit, _) in flint_out.items():
+            if wid in torch_out:
+                rows.setdefault(wid, {})[threads] = (fig, torch_out[wid][0], unit)
+    print("| workload | unit | Flint 1T | PyTorch 1T | Flint vs PyTorch 1T | Flint 2T | PyTorch 2T | Flint vs PyTorch 2T |")
+    print("|---|---|---|---|---|---|---|---|")
+    for wid in sorted(rows):
+        cells = []
+        unit = ""
+        for threads in (1, 2):
+            fig, ref, unit = rows[wid][threads]
+            better = fig / ref if unit.startswith(HIGHER_IS_BETTER) else ref / fig
+            cells += [f"{fig:.4g}", f"{ref:.4g}", f"{better:.2f}x"]
+        print(f"| {wid} | {unit} | " + " | ".join(cells) + " |")
+    print("\n(ratio > 1: Flint is faster; time units are per iteration, lower is better)")
+
+
+if __name__ == "__main__":
+    main()
