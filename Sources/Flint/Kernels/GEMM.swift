@@ -48,42 +48,40 @@ enum GEMM {
         }
     }
 
-    /// Copies an `mc×kc` block of A into row slivers of `rowTile` rows, depth-major,
-    /// padding the last sliver with zeros.
+    /// Copies an `mc×kc` block of A into row slivers of `rowTile` rows, depth-major.
     private static func packA<T: FloatingTensorElement>(
         mc: Int, kc: Int, _ a: UnsafePointer<T>, _ rs: Int, _ cs: Int, into out: UnsafeMutablePointer<T>
     ) {
-        var dst = out
-        var i0 = 0
-        while i0 < mc {
-            let rows = min(rowTile, mc - i0)
-            for p in 0..<kc {
-                for i in 0..<rowTile { dst[i] = i < rows ? a[(i0 + i) * rs + p * cs] : 0 }
-                dst += rowTile
-            }
-            i0 += rowTile
-        }
+        pack(count: mc, depth: kc, tile: rowTile, a, stride: rs, depthStride: cs, into: out)
     }
 
-    /// Copies a `kc×nc` block of B into column slivers of `colTile` columns, depth-major,
-    /// padding the last sliver with zeros.
+    /// Copies a `kc×nc` block of B into column slivers of `colTile` columns, depth-major.
     private static func packB<T: FloatingTensorElement>(
         kc: Int, nc: Int, _ b: UnsafePointer<T>, _ rs: Int, _ cs: Int, into out: UnsafeMutablePointer<T>
     ) {
+        pack(count: nc, depth: kc, tile: colTile, b, stride: cs, depthStride: rs, into: out)
+    }
+
+    /// Copies `count` lines (each `stride` apart, elements `depthStride` apart) into
+    /// slivers of `tile` lines stored depth-major, padding the last sliver with zeros.
+    private static func pack<T: FloatingTensorElement>(
+        count: Int, depth: Int, tile: Int, _ source: UnsafePointer<T>, stride: Int, depthStride: Int,
+        into out: UnsafeMutablePointer<T>
+    ) {
         var dst = out
-        var j0 = 0
-        while j0 < nc {
-            let cols = min(colTile, nc - j0)
-            for p in 0..<kc {
-                let row = b + p * rs + j0 * cs
-                if cols == colTile && cs == 1 {
-                    dst.update(from: row, count: colTile)
+        var start = 0
+        while start < count {
+            let lines = min(tile, count - start)
+            for p in 0..<depth {
+                let row = source + start * stride + p * depthStride
+                if lines == tile && stride == 1 {
+                    dst.update(from: row, count: tile)
                 } else {
-                    for j in 0..<colTile { dst[j] = j < cols ? row[j * cs] : 0 }
+                    for i in 0..<tile { dst[i] = i < lines ? row[i * stride] : 0 }
                 }
-                dst += colTile
+                dst += tile
             }
-            j0 += colTile
+            start += tile
         }
     }
 

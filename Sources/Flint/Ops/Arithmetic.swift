@@ -51,21 +51,13 @@ extension Tensor {
     }
 
     static func add(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
-        let out = arithmetic(.add, a, b, op: "add", location: location)
-        guard recording(a, b) else { return out }
-        let (sa, ta, sb, tb) = (a.shape, a.dtype, b.shape, b.dtype)
-        return out.recorded("AddBackward0", inputs: [a, constant ? nil : b], location: location) { c in
-            [c.needs(0) ? c.grad.sumTo(sa).to(ta) : nil, c.needs(1) ? c.grad.sumTo(sb).to(tb) : nil]
-        }
+        binary(.add, "AddBackward0", a, b, constant: constant, location: location,
+               da: { g, _ in g }, db: { g, _ in g })
     }
 
     static func sub(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
-        let out = arithmetic(.sub, a, b, op: "sub", location: location)
-        guard recording(a, b) else { return out }
-        let (sa, ta, sb, tb) = (a.shape, a.dtype, b.shape, b.dtype)
-        return out.recorded("SubBackward0", inputs: [a, constant ? nil : b], location: location) { c in
-            [c.needs(0) ? c.grad.sumTo(sa).to(ta) : nil, c.needs(1) ? (-c.grad).sumTo(sb).to(tb) : nil]
-        }
+        binary(.sub, "SubBackward0", a, b, constant: constant, location: location,
+               da: { g, _ in g }, db: { g, _ in -g })
     }
 
     /// `b - a` for a constant `b`.
@@ -79,23 +71,29 @@ extension Tensor {
     }
 
     static func mul(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
-        let out = arithmetic(.mul, a, b, op: "mul", location: location)
-        guard recording(a, b) else { return out }
-        let (sa, ta, sb, tb) = (a.shape, a.dtype, b.shape, b.dtype)
-        return out.recorded("MulBackward0", inputs: [a, constant ? nil : b], saving: [a, b], location: location) { c in
-            let (a, b) = (c.saved[0], c.saved[1])
-            return [c.needs(0) ? (c.grad * b).sumTo(sa).to(ta) : nil, c.needs(1) ? (c.grad * a).sumTo(sb).to(tb) : nil]
-        }
+        binary(.mul, "MulBackward0", a, b, constant: constant, saving: true, location: location,
+               da: { g, s in g * s[1] }, db: { g, s in g * s[0] })
     }
 
     static func div(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
-        let out = arithmetic(.div, a, b, op: "div", location: location)
+        binary(.div, "DivBackward0", a, b, constant: constant, saving: true, location: location,
+               da: { g, s in g / s[1] }, db: { g, s in -g * s[0] / (s[1] * s[1]) })
+    }
+
+    /// Runs a broadcasting binary kernel and, when recording, a node whose input
+    /// gradients are `da` and `db` (of the output gradient and, with `saving`, the saved
+    /// inputs), each summed back to its input's shape and converted to its dtype.
+    private static func binary(
+        _ kernel: BinaryKernel, _ name: StaticString, _ a: Tensor, _ b: Tensor, constant: Bool,
+        saving: Bool = false, location: SourceLocation?,
+        da: @escaping (Tensor, [Tensor]) -> Tensor, db: @escaping (Tensor, [Tensor]) -> Tensor
+    ) -> Tensor {
+        let out = arithmetic(kernel, a, b, op: kernel.name, location: location)
         guard recording(a, b) else { return out }
         let (sa, ta, sb, tb) = (a.shape, a.dtype, b.shape, b.dtype)
-        return out.recorded("DivBackward0", inputs: [a, constant ? nil : b], saving: [a, b], location: location) { c in
-            let (a, b) = (c.saved[0], c.saved[1])
-            return [c.needs(0) ? (c.grad / b).sumTo(sa).to(ta) : nil,
-                    c.needs(1) ? (-c.grad * a / (b * b)).sumTo(sb).to(tb) : nil]
+        return out.recorded(name, inputs: [a, constant ? nil : b], saving: saving ? [a, b] : [], location: location) { c in
+            [c.needs(0) ? da(c.grad, c.saved).sumTo(sa).to(ta) : nil,
+             c.needs(1) ? db(c.grad, c.saved).sumTo(sb).to(tb) : nil]
         }
     }
 

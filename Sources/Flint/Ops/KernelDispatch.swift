@@ -1,7 +1,10 @@
 /// The bridge from tensors to kernels: picks the element type from the dtype and the
 /// loop body from the operation, so each combination is a specialised loop.
-enum BinaryKernel {
+enum BinaryKernel: String {
     case add, sub, mul, div, pow, maximum, minimum
+
+    /// PyTorch's name of the op, for messages.
+    var name: String { rawValue }
 
     /// `out = a ∘ b` for same-dtype inputs broadcast to `shape`.
     func run(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
