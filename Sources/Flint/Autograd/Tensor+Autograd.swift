@@ -3,25 +3,27 @@ extension Tensor {
     /// tracking on or off (`requires_grad_()`); a non-leaf always requires grad.
     public var requiresGrad: Bool {
         get { flagsRequiresGrad || gradNode != nil }
-        set {
-            if gradNode != nil {
-                if !newValue {
-                    fail("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().", file: #fileID, line: #line)
-                }
-                return
-            }
-            if newValue && !dtype.isFloatingPoint {
-                fail("only Tensors of floating point dtype can require gradients (got \(dtype))", file: #fileID, line: #line)
-            }
-            flagsRequiresGrad = newValue
-        }
+        set { setRequiresGrad(newValue, file: #fileID, line: #line) }
     }
 
     /// Sets `requiresGrad` and returns this tensor, as PyTorch's `requires_grad_`.
     @discardableResult
-    public func requiresGrad_(_ flag: Bool = true) -> Tensor {
-        requiresGrad = flag
+    public func requiresGrad_(_ flag: Bool = true, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        setRequiresGrad(flag, file: file, line: line)
         return self
+    }
+
+    private func setRequiresGrad(_ newValue: Bool, file: StaticString, line: UInt) {
+        if gradNode != nil {
+            if !newValue {
+                fail("requiresGrad: you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().", file: file, line: line)
+            }
+            return
+        }
+        if newValue && !dtype.isFloatingPoint {
+            fail("requiresGrad: only Tensors of floating point dtype can require gradients (got \(dtype))", file: file, line: line)
+        }
+        flagsRequiresGrad = newValue
     }
 
     /// The accumulated gradient: set on leaves by `backward()` (and on non-leaves after

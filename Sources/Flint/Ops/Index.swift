@@ -66,15 +66,15 @@ extension PartialRangeThrough<Int>: TensorIndexExpression {
 extension Tensor {
     /// The view selected by `indices`; assigning a tensor writes into it in place
     /// (`x[0] = y` is `x[0].copy_(y)`), broadcasting the value.
-    public subscript(_ indices: any TensorIndexExpression...) -> Tensor {
-        get { indexed(indices.map(\.tensorIndex), file: #fileID, line: #line) }
-        set { indexed(indices.map(\.tensorIndex), file: #fileID, line: #line).copy_(newValue) }
+    public subscript(_ indices: any TensorIndexExpression..., file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        get { indexed(indices.map(\.tensorIndex), file: file, line: line) }
+        set { indexed(indices.map(\.tensorIndex), file: file, line: line).copy_(newValue, file: file, line: line) }
     }
 
     /// Applies subscript entries left to right, as PyTorch's basic indexing.
     func indexed(_ indices: [TensorIndex], file: StaticString, line: UInt) -> Tensor {
         let named = indices.filter { if case .insertedAxis = $0 { return false }; if case .remainingDimensions = $0 { return false }; return true }.count
-        guard named <= rank else { fail("too many indices for tensor of dimension \(rank)", file: file, line: line) }
+        guard named <= rank else { fail("index: too many indices for tensor of dimension \(rank)", file: file, line: line) }
         var result = self
         var dim = 0
         for entry in indices {
@@ -105,7 +105,7 @@ extension Tensor {
         let d = Shape.normalize(dim, rank: rank, op: "select", file: file, line: line)
         let size = shape[d]
         guard index >= -size && index < size else {
-            fail("index \(index) is out of bounds for dimension \(d) with size \(size)", file: file, line: line)
+            fail("select: index \(index) is out of bounds for dimension \(d) with size \(size)", file: file, line: line)
         }
         let i = index < 0 ? index + size : index
         var newShape = shape, newStrides = strides

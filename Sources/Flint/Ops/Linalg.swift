@@ -131,6 +131,6 @@ extension Tensor {
     }
 
     private static func mmShapeError(_ a: [Int], _ b: [Int], _ location: SourceLocation?) -> Never {
-        failAt(location, "mat1 and mat2 shapes cannot be multiplied (\(a.dropLast().reduce(1, *))x\(a.last ?? 0) and \(b[b.count - 2])x\(b.last ?? 0))")
+        failAt(location, "matmul: mat1 and mat2 shapes cannot be multiplied (\(a.dropLast().reduce(1, *))x\(a.last ?? 0) and \(b[b.count - 2])x\(b.last ?? 0))")
     }
 }

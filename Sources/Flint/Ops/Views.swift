@@ -74,7 +74,7 @@ extension Tensor {
     /// Reorders the dimensions: output dimension i is input dimension `dims[i]` (PermuteBackward0).
     public func permute(_ dims: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         guard dims.count == rank else {
-            fail("permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = \(rank) is not equal to len(dims) = \(dims.count)", file: file, line: line)
+            fail("permute: number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = \(rank) is not equal to len(dims) = \(dims.count)", file: file, line: line)
         }
         let order = dims.map { Shape.normalize($0, rank: rank, op: "permute", file: file, line: line) }
         guard Set(order).count == rank else { fail("permute(): duplicate dims are not allowed.", file: file, line: line) }
@@ -140,7 +140,7 @@ extension Tensor {
             if target[i] == old {
                 newStrides[i] = strides[i - lead]
             } else if old != 1 {
-                fail("The expanded size of the tensor (\(target[i])) must match the existing size (\(old)) at non-singleton dimension \(i).  Target sizes: \(Shape.describe(sizes)).  Tensor sizes: \(Shape.describe(shape))", file: file, line: line)
+                fail("expand: The expanded size of the tensor (\(target[i])) must match the existing size (\(old)) at non-singleton dimension \(i).  Target sizes: \(Shape.describe(sizes)).  Tensor sizes: \(Shape.describe(shape))", file: file, line: line)
             }
         }
         if target == shape { return self }
