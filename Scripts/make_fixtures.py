@@ -15,6 +15,7 @@ import os
 import re
 
 import torch
+import torch.nn.functional as F
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "FlintTests",
                    "Fixtures", "torch_fixtures.json")
@@ -91,6 +92,19 @@ OPS = {
     "log_softmax": ([lambda: rand([2, 4])], lambda a: a.log_softmax(dim=0)),
     "where": ([lambda: rand([2, 3]), lambda: rand([3])], lambda a, b: torch.where(a > 0, a, b)),
     "clone": ([lambda: rand([3])], lambda a: a.clone()),
+    "conv2d": ([lambda: rand([2, 4, 5, 6]), lambda: rand([6, 2, 3, 2]), lambda: rand([6])],
+               lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2)),
+    "conv2d_plain": ([lambda: rand([1, 2, 5, 5]), lambda: rand([3, 2, 3, 3])], lambda x, w: F.conv2d(x, w)),
+    "im2col": ([lambda: rand([2, 3, 4, 5])], lambda x: F.unfold(x, (2, 3), padding=1, stride=(2, 1))),
+    "col2im": ([lambda: rand([2, 12, 12])], lambda x: F.fold(x, output_size=(4, 5), kernel_size=2)),
+    "max_pool2d": ([lambda: rand([2, 3, 6, 5])], lambda x: F.max_pool2d(x, 3, stride=2, padding=1)),
+    "avg_pool2d": ([lambda: rand([2, 2, 6, 5])], lambda x: F.avg_pool2d(x, 2, stride=(2, 1), padding=1)),
+    "adaptive_avg_pool2d": ([lambda: rand([2, 2, 7, 5])], lambda x: F.adaptive_avg_pool2d(x, (3, 2))),
+    "gather": ([lambda: rand([3, 4])], lambda x: x.gather(1, torch.tensor([[0, 3], [1, 1], [2, 0]]))),
+    "scatter_add": ([lambda: rand([3, 4]), lambda: rand([3, 2])],
+                    lambda x, s: x.scatter_add(1, torch.tensor([[0, 3], [1, 1], [2, 0]]), s)),
+    "erf": ([lambda: rand([5])], torch.erf),
+    "clamp": ([lambda: away([6])], lambda x: x.clamp(-0.5, 0.6)),
     "inplace_chain": ([lambda: rand([3]), lambda: rand([3])], lambda a, b: _inplace_chain(a, b)),
     "index_assign": ([lambda: rand([4])], lambda a: _index_assign(a)),
 }

@@ -61,6 +61,17 @@ enum OpTable {
         "log_softmax": { $0[0].logSoftmax(dim: 0) },
         "where": { Tensor.where($0[0] .> 0, $0[0], $0[1]) },
         "clone": { $0[0].clone() },
+        "conv2d": { $0[0].conv2d(weight: $0[1], bias: $0[2], stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2) },
+        "conv2d_plain": { $0[0].conv2d(weight: $0[1]) },
+        "im2col": { $0[0].im2col(kernelSize: [2, 3], padding: 1, stride: [2, 1]) },
+        "col2im": { $0[0].col2im(outputSize: [4, 5], kernelSize: 2) },
+        "max_pool2d": { $0[0].maxPool2d(kernelSize: 3, stride: 2, padding: 1) },
+        "avg_pool2d": { $0[0].avgPool2d(kernelSize: 2, stride: [2, 1], padding: 1) },
+        "adaptive_avg_pool2d": { $0[0].adaptiveAvgPool2d(outputSize: [3, 2]) },
+        "gather": { $0[0].gather(dim: 1, index: Tensor([[0, 3], [1, 1], [2, 0]])) },
+        "scatter_add": { $0[0].scatterAdd(dim: 1, index: Tensor([[0, 3], [1, 1], [2, 0]]), source: $0[1]) },
+        "erf": { $0[0].erf() },
+        "clamp": { $0[0].clamp(min: -0.5, max: 0.6) },
         "inplace_chain": { inputs in
             let (a, b) = (inputs[0], inputs[1])
             let y = a * 1

@@ -51,7 +51,7 @@ enum BinaryKernel: String {
 
 /// Elementwise functions of one float tensor (integer ones for `abs`, `neg`, `sign`).
 enum UnaryKernel {
-    case exp, log, sin, cos, tanh, sigmoid, sqrt, abs, neg, relu, sign, reciprocal
+    case exp, log, sin, cos, tanh, sigmoid, sqrt, abs, neg, relu, sign, reciprocal, erf
 
     /// `f(x)` elementwise into a new contiguous tensor of the same dtype.
     func run(_ x: Tensor) -> Tensor {
@@ -71,6 +71,7 @@ enum UnaryKernel {
             case .relu: Elementwise.map(shape: s, px, sx, into: po, so) { $0 > 0 || $0.isNaN ? $0 : 0 }
             case .sign: Elementwise.map(shape: s, px, sx, into: po, so) { $0 > 0 ? 1 : ($0 < 0 ? -1 : ($0.isNaN ? .nan : 0)) }
             case .reciprocal: Elementwise.map(shape: s, px, sx, into: po, so) { 1 / $0 }
+            case .erf: Elementwise.map(shape: s, px, sx, into: po, so) { T.erf($0) }
             }
         }
         switch x.dtype {

@@ -38,6 +38,31 @@ extension Tensor {
         }
     }
 
+    /// The error function (ErfBackward0: `grad · 2/√π · e^(-x²)`).
+    public func erf(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        unary(.erf, "ErfBackward0", savesInput: true, file, line) { c in
+            [c.grad * ((-(c.saved[0] * c.saved[0])).exp() * (2 / Double.pi.squareRoot()))]
+        }
+    }
+
+    /// Limits every element to `[min, max]` (ClampBackward1: the gradient passes where the
+    /// input lies inside the range).
+    public func clamp(min: Double? = nil, max: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        var out = self
+        noGrad {
+            if let min { out = BinaryKernel.maximum.run(out.to(dtype), Tensor(min, dtype: dtype), shape: shape) }
+            if let max { out = BinaryKernel.minimum.run(out.to(dtype), Tensor(max, dtype: dtype), shape: shape) }
+        }
+        if out === self { out = copyData(to: dtype) }
+        guard Tensor.recording(self) else { return out }
+        return out.recorded("ClampBackward1", inputs: [self], saving: [self], location: SourceLocation(file: file, line: line)) { c in
+            var inside = Tensor.ones(like: c.saved[0]).to(.bool)
+            if let min { inside = inside & (c.saved[0] .>= min) }
+            if let max { inside = inside & (c.saved[0] .<= max) }
+            return [c.grad * inside.to(c.grad.dtype)]
+        }
+    }
+
     /// -1, 0 or 1 by sign (its derivative is zero: SignBackward0).
     public func sign(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         unary(.sign, "SignBackward0", file, line) { c in [Tensor.zeros(like: c.grad)] }
