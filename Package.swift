@@ -5,6 +5,7 @@ let package = Package(
     name: "Flint",
     products: [
         .library(name: "Flint", targets: ["Flint"]),
+        .library(name: "FlintNN", targets: ["FlintNN"]),
         .executable(name: "flint", targets: ["flint"]),
         .executable(name: "flint-bench", targets: ["flint-bench"]),
     ],
@@ -21,17 +22,28 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        .target(
+            name: "FlintNN",
+            dependencies: ["Flint"],
+            resources: [.copy("Resources/digits.csv")]
+        ),
         .executableTarget(
             name: "flint",
             dependencies: [
                 "Flint",
+                "FlintNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "flint-bench", dependencies: ["Flint"]),
+        .executableTarget(name: "flint-bench", dependencies: ["Flint", "FlintNN"]),
         .testTarget(
             name: "FlintTests",
             dependencies: ["Flint"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "FlintNNTests",
+            dependencies: ["FlintNN"],
             resources: [.copy("Fixtures")]
         ),
     ]

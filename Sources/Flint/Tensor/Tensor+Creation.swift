@@ -155,3 +155,40 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Refills this tensor with uniform values in `[low, high)` from the default generator,
+    /// drawn as PyTorch's `uniform_` draws them (same seed, same values); not recorded.
+    @discardableResult
+    public func uniform_(_ low: Double = 0, _ high: Double = 1) -> Tensor {
+        let fresh = Tensor(uninitializedShape: shape, dtype: dtype)
+        defaultGenerator.withLock { g in
+            switch dtype {
+            case .float32:
+                let p = fresh.pointer(Float.self), (lo, span) = (Float(low), Float(high) - Float(low))
+                for i in 0..<count { p[i] = g.nextFloat() * span + lo }
+            case .float64:
+                let p = fresh.pointer(Double.self)
+                for i in 0..<count { p[i] = g.nextDouble() * (high - low) + low }
+            default:
+                fail("uniform_: \"check_uniform_bounds\" not implemented for '\(dtype)'", file: #fileID, line: #line)
+            }
+        }
+        return overwritten(by: fresh)
+    }
+
+    /// Refills this tensor with normal values of the given mean and standard deviation
+    /// from the default generator, as PyTorch's `normal_`; not recorded.
+    @discardableResult
+    public func normal_(mean: Double = 0, std: Double = 1) -> Tensor {
+        let fresh = Tensor.randn(shape, dtype: dtype)
+        return overwritten(by: noGrad { fresh * std + mean })
+    }
+
+    /// Copies `values` into this tensor's storage without recording, bumping the version.
+    private func overwritten(by values: Tensor) -> Tensor {
+        assign(from: values)
+        version.value += 1
+        return self
+    }
+}
