@@ -44,7 +44,8 @@ public struct Buffer {
 
 /// The base class of layers and models, as `torch.nn.Module`: parameters, buffers and
 /// submodules are found from stored properties (`@Parameter`, `@Buffer`, modules and
-/// arrays of modules), named by property, in declaration order.
+/// arrays of modules), named by property in PyTorch's snake_case (`runningMean` is
+/// `running_mean`), in declaration order.
 open class Module {
     /// Whether the module is in training mode (`train()`) or evaluation mode (`eval()`).
     public private(set) var isTraining = true
@@ -151,7 +152,7 @@ open class Module {
         return mirrors.flatMap { m in
             m.children.compactMap { child in
                 guard let label = child.label else { return nil }
-                return (label.hasPrefix("_") ? String(label.dropFirst()) : label, child.value)
+                return (snakeCased(label.hasPrefix("_") ? String(label.dropFirst()) : label), child.value)
             }
         }
     }
@@ -167,6 +168,21 @@ open class Module {
         }
         return result
     }
+}
+
+/// PyTorch's spelling of a Swift property name in state dictionaries:
+/// `runningMean` is saved as `running_mean`, so checkpoints interchange with PyTorch.
+func snakeCased(_ name: String) -> String {
+    var out = ""
+    for ch in name {
+        if ch.isUppercase {
+            if !out.isEmpty { out.append("_") }
+            out.append(Character(ch.lowercased()))
+        } else {
+            out.append(ch)
+        }
+    }
+    return out
 }
 
 /// Tensors by name in insertion order: what `stateDict()` returns and checkpoints hold.

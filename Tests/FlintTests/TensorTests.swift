@@ -31,10 +31,16 @@ import Testing
         let r = Tensor.rand([1000])
         let values = r.scalars(as: Float.self)
         #expect(values.allSatisfy { $0 >= 0 && $0 < 1 })
-        manualSeed(3)
-        let a = Tensor.randn([20]).scalars(as: Float.self)
-        manualSeed(3)
-        #expect(Tensor.randn([20]).scalars(as: Float.self) == a)
+    }
+
+    /// Runs in a child process: the default generator is process-wide.
+    @Test func manualSeedRepeatsTheStream() async {
+        await #expect(processExitsWith: .success) {
+            manualSeed(3)
+            let a = Tensor.randn([20]).scalars(as: Float.self)
+            manualSeed(3)
+            precondition(Tensor.randn([20]).scalars(as: Float.self) == a)
+        }
     }
 
     @Test func viewsShareStorageAndVersion() {
