@@ -95,7 +95,7 @@ public enum Safetensors {
             }
             entries.append((key, dtype, shape, offsets[0], offsets[1]))
         }
-        entries.sort { $0.start < $1.start }
+        entries.sort { ($0.start, $0.end) < ($1.start, $1.end) }
         let bodySize = bytes.count - headerEnd
         var position = 0
         for entry in entries {
