@@ -3,7 +3,7 @@ import Flint
 /// Marks a module property as a trainable parameter: it requires grad and is found by
 /// `parameters()` and saved in `stateDict()` under its property name.
 @propertyWrapper
-public struct Parameter {
+public final class Parameter {
     /// The parameter tensor.
     public var wrappedValue: Tensor {
         didSet { wrappedValue.requiresGrad = true }
@@ -18,7 +18,7 @@ public struct Parameter {
 
 /// A parameter that a layer may be built without (a bias): nil when absent.
 @propertyWrapper
-public struct OptionalParameter {
+public final class OptionalParameter {
     /// The parameter tensor, if the layer has one.
     public var wrappedValue: Tensor? {
         didSet { wrappedValue?.requiresGrad = true }
@@ -34,7 +34,7 @@ public struct OptionalParameter {
 /// Marks a module property as a buffer: state that is saved in `stateDict()` but not
 /// trained (running statistics of batch norm).
 @propertyWrapper
-public struct Buffer {
+public final class Buffer {
     /// The buffer tensor.
     public var wrappedValue: Tensor
 
@@ -98,6 +98,27 @@ open class Module {
     /// Sets evaluation mode (dropout off, batch norm uses running statistics).
     @discardableResult
     public func eval() -> Self { train(false) }
+
+    /// Converts every floating-point parameter and buffer to `dtype` (`model.double()`
+    /// is `model.to(.float64)`); parameters stay leaves that require grad. Returns self.
+    @discardableResult
+    public func to(_ dtype: DType) -> Self {
+        precondition(dtype.isFloatingPoint, "Module.to: only floating-point dtypes are supported, got \(dtype)")
+        noGrad {
+            for module in modules() {
+                for (_, value) in module.storedProperties() {
+                    if let p = value as? Parameter, p.wrappedValue.dtype.isFloatingPoint {
+                        p.wrappedValue = p.wrappedValue.to(dtype).detach()
+                    } else if let p = value as? OptionalParameter, let t = p.wrappedValue, t.dtype.isFloatingPoint {
+                        p.wrappedValue = t.to(dtype).detach()
+                    } else if let b = value as? Buffer, b.wrappedValue.dtype.isFloatingPoint {
+                        b.wrappedValue = b.wrappedValue.to(dtype).detach()
+                    }
+                }
+            }
+        }
+        return self
+    }
 
     /// Clears every parameter's gradient (PyTorch's default `set_to_none=True`).
     public func zeroGrad() {

@@ -3,7 +3,9 @@
 // paired: `W1          3.21 us/iter   (...)`.
 //
 // usage: swift run -c release flint-bench [--threads N] [--only W1,W4]
+// (M1 re-runs this executable with --m1-child to measure memory in a fresh process.)
 import Flint
+import FlintNN
 import Foundation
 
 struct Timing {
@@ -114,13 +116,92 @@ func w7() {
     line("W7", t.median * 1e3, "ms/iter", "", t)
 }
 
+/// W3's model, data and optimizer: MLP 784-256-128-10, batch 64, SGD lr 0.01 momentum 0.9.
+func mlpTrainingStep() -> () -> Void {
+    manualSeed(3)
+    let model = Sequential(Linear(784, 256), ReLU(), Linear(256, 128), ReLU(), Linear(128, 10))
+    let x = Tensor.randn([64, 784])
+    let y = Tensor.randint(10, [64])
+    let optimizer = SGD(model.parameters(), lr: 0.01, momentum: 0.9)
+    let loss = CrossEntropyLoss()
+    return {
+        optimizer.zeroGrad()
+        try! loss(model(x), y).backward()
+        optimizer.step()
+    }
+}
+
+func w3() {
+    let step = mlpTrainingStep()
+    let t = bench(step)
+    line("W3", 1 / t.median, "steps/s", String(format: "%.3f ms/step", t.median * 1e3), t)
+}
+
+func w5() {
+    manualSeed(5)
+    let model = Sequential(
+        Conv2d(1, 6, kernelSize: 5), ReLU(), MaxPool2d(2), Conv2d(6, 16, kernelSize: 5), ReLU(), MaxPool2d(2),
+        Flatten(), Linear(256, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, 10))
+    let x = Tensor.randn([32, 1, 28, 28])
+    let y = Tensor.randint(10, [32])
+    let optimizer = SGD(model.parameters(), lr: 0.01)
+    let loss = CrossEntropyLoss()
+    let t = bench {
+        optimizer.zeroGrad()
+        try! loss(model(x), y).backward()
+        optimizer.step()
+    }
+    line("W5", 1 / t.median, "steps/s", String(format: "%.3f ms/step", t.median * 1e3), t)
+}
+
+/// (VmRSS, VmHWM) of this process in MiB.
+func residentMemory() -> (current: Double, peak: Double) {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    func field(_ name: String) -> Double {
+        guard let row = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return .nan }
+        return (Double(row.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? .nan) / 1024
+    }
+    return (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// M1 in a fresh process: W3 for 2000 steps, RSS after steps 100 and 2000, peak RSS.
+func m1Child() {
+    let step = mlpTrainingStep()
+    var at100 = 0.0
+    let start = now()
+    for i in 1...2000 {
+        step()
+        if i == 100 { at100 = residentMemory().current }
+    }
+    let (final, peak) = residentMemory()
+    print(String(format: "%.3f %.3f %.3f %.2f", peak, at100, final, now() - start))
+}
+
+func m1() {
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    child.arguments = ["--m1-child", "--threads", "\(numThreads)"]
+    let pipe = Pipe()
+    child.standardOutput = pipe
+    try! child.run()
+    child.waitUntilExit()
+    let fields = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    let (peak, at100, final, seconds) = (fields[0], fields[1], fields[2], fields[3])
+    let detail = String(format: "RSS@100=%.1f MiB, RSS@2000=%.1f MiB, growth(100->2000)=%+.2f MiB, %.1f s", at100, final, final - at100, seconds)
+    print(String(format: "%@ %12.4g %@   (%@)", "M1  ", peak, "MiB peak RSS", detail))
+}
+
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? {
     arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 }
 let threads = Int(option("--threads") ?? "") ?? 2
 setNumThreads(threads)
-let workloads: [(String, () -> Void)] = [("W1", w1), ("W2", w2), ("W4", w4), ("W6", w6), ("W7", w7)]
+if arguments.contains("--m1-child") {
+    m1Child()
+    exit(0)
+}
+let workloads: [(String, () -> Void)] = [("W1", w1), ("W2", w2), ("W3", w3), ("W4", w4), ("W5", w5), ("W6", w6), ("W7", w7), ("M1", m1)]
 let only = option("--only").map { Set($0.uppercased().split(separator: ",").map(String.init)) }
 print("# flint threads=\(numThreads)")
 for (id, run) in workloads where only?.contains(id) ?? true { run() }

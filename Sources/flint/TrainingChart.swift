@@ -15,8 +15,8 @@ struct TrainingChart {
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
             "<text x=\"\(width / 2)\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escape(title))</text>",
         ]
-        parts += panel(x: margin, label: "training loss", top: maxLoss, format: "%.2f", series: [("train loss", "#d62728", history.map(\.loss))])
-        parts += panel(x: 2 * margin + panelWidth, label: "accuracy (%)", top: 100, format: "%.0f", series: [
+        parts += panel(x: margin, label: "training loss", top: maxLoss, format: "%.2f", legendAtBottom: false, series: [("train loss", "#d62728", history.map(\.loss))])
+        parts += panel(x: 2 * margin + panelWidth, label: "accuracy (%)", top: 100, format: "%.0f", legendAtBottom: true, series: [
             ("train", "#1f77b4", history.map { $0.trainAccuracy * 100 }),
             ("test", "#2ca02c", history.map { $0.testAccuracy * 100 }),
         ])
@@ -24,7 +24,7 @@ struct TrainingChart {
         return parts.joined(separator: "\n") + "\n"
     }
 
-    private func panel(x: Double, label: String, top: Double, format: String, series: [(String, String, [Double])]) -> [String] {
+    private func panel(x: Double, label: String, top: Double, format: String, legendAtBottom: Bool, series: [(String, String, [Double])]) -> [String] {
         let y0 = 1.4 * margin, epochs = Swift.max(history.count, 2)
         func px(_ i: Int) -> Double { x + Double(i) / Double(epochs - 1) * panelWidth }
         func py(_ v: Double) -> Double { y0 + panelHeight - v / top * panelHeight }
@@ -42,7 +42,7 @@ struct TrainingChart {
         for (n, (name, color, values)) in series.enumerated() {
             let points = values.enumerated().map { "\(px($0.offset)),\(py($0.element))" }.joined(separator: " ")
             out.append("<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points)\"/>")
-            let ly = y0 + 16 + Double(n) * 16
+            let ly = legendAtBottom ? y0 + panelHeight - 10 - Double(series.count - 1 - n) * 16 : y0 + 16 + Double(n) * 16
             out.append("<line x1=\"\(x + panelWidth - 90)\" y1=\"\(ly - 4)\" x2=\"\(x + panelWidth - 70)\" y2=\"\(ly - 4)\" stroke=\"\(color)\" stroke-width=\"2\"/>")
             out.append("<text x=\"\(x + panelWidth - 65)\" y=\"\(ly)\">\(escape(name))</text>")
         }

@@ -192,3 +192,16 @@ extension Tensor {
         return self
     }
 }
+
+extension Tensor {
+    /// Uniform random integers in `0..<high` as int64 (`torch.randint`).
+    public static func randint(_ high: Int, _ shape: [Int]) -> Tensor {
+        precondition(high > 0, "randint: high must be positive, got \(high)")
+        let t = Tensor(uninitializedShape: shape, dtype: .int64)
+        let p = t.pointer(Int64.self)
+        defaultGenerator.withLock { g in
+            for i in 0..<t.count { p[i] = Int64(g.next64() % UInt64(high)) }
+        }
+        return t
+    }
+}

@@ -1,0 +1,88 @@
+import Testing
+import Flint
+@testable import FlintNN
+
+/// Every layer and loss in float64: gradients with respect to the input and to every
+/// parameter agree with central differences (PyTorch's gradcheck tolerances).
+@Suite struct GradcheckTests {
+    static let eps = 1e-6
+
+    /// Checks `d sum(f() · v) / d t` for each tensor in `tensors` against central
+    /// differences, perturbing elements in place (under `noGrad`).
+    static func check(_ name: String, _ tensors: [(String, Tensor)], _ f: () -> Tensor) throws {
+        let probe = f()
+        let v = Tensor(flat: (0..<probe.count).map { Double(($0 * 7919) % 13) / 13 - 0.4 }, shape: probe.shape, dtype: .float64)
+        let analytic = try Autograd.grad(outputs: [f()], inputs: tensors.map(\.1), gradOutputs: [v], allowUnused: true)
+        for ((label, t), g) in zip(tensors, analytic) {
+            let got = g?.scalars(as: Double.self) ?? [Double](repeating: 0, count: t.count)
+            let flat = t.data.reshape([-1])
+            for i in 0..<t.count {
+                let original = flat[i].item()
+                noGrad { flat[i].fill_(original + eps) }
+                let plus = noGrad { (f() * v).sum().item() }
+                noGrad { flat[i].fill_(original - eps) }
+                let minus = noGrad { (f() * v).sum().item() }
+                noGrad { flat[i].fill_(original) }
+                let numeric = (plus - minus) / (2 * eps)
+                #expect(Swift.abs(got[i] - numeric) <= 1e-5 + 1e-3 * Swift.abs(numeric), "\(name) d/d \(label)[\(i)]: \(got[i]) vs \(numeric)")
+            }
+        }
+    }
+
+    static let layers: [String: @Sendable () -> (Module, [Int])] = [
+        "Linear": { (Linear(3, 2), [2, 3]) },
+        "Conv2d": { (Conv2d(2, 4, kernelSize: [2, 3], stride: [1, 2], padding: 1, dilation: [2, 1], groups: 2), [1, 2, 4, 5]) },
+        "MaxPool2d": { (MaxPool2d(2, stride: 1), [1, 2, 3, 3]) },
+        "AvgPool2d": { (AvgPool2d(2, padding: 1), [1, 1, 3, 4]) },
+        "AdaptiveAvgPool2d": { (AdaptiveAvgPool2d([2, 2]), [1, 2, 3, 5]) },
+        "BatchNorm1d": { (BatchNorm1d(3), [4, 3]) },
+        "BatchNorm2d": { (BatchNorm2d(2), [2, 2, 2, 2]) },
+        "LayerNorm": { (LayerNorm([4]), [3, 4]) },
+        "Flatten": { (Flatten(), [2, 2, 3]) },
+        "ReLU": { (ReLU(), [2, 5]) },
+        "GELU": { (GELU(), [2, 5]) },
+        "GELUTanh": { (GELU(approximate: .tanh), [2, 5]) },
+        "Tanh": { (Tanh(), [2, 5]) },
+        "Sigmoid": { (Sigmoid(), [2, 5]) },
+        "Softmax": { (Softmax(dim: 1), [2, 5]) },
+        "LogSoftmax": { (LogSoftmax(dim: 0), [2, 5]) },
+        "Sequential": { (Sequential(Linear(3, 4), Tanh(), Linear(4, 2)), [2, 3]) },
+    ]
+
+    @Test(arguments: layers.keys.sorted())
+    func layer(_ name: String) throws {
+        let (module, shape) = Self.layers[name]!()
+        module.to(.float64)
+        let count = shape.reduce(1, *)
+        let values: [Double] = (0..<count).map { i in
+            let base = Double((i * 37) % 23) / 23 - 0.5
+            let nudge: Double = i % 2 == 0 ? 0.05 : -0.05
+            return base * 2 + nudge
+        }
+        let x = Tensor(flat: values, shape: shape, dtype: .float64, requiresGrad: true)
+        #expect(module.parameters().allSatisfy { $0.dtype == .float64 && $0.requiresGrad })
+        try Self.check(name, [("input", x)] + module.namedParameters()) { module(x) }
+    }
+
+    @Test func embedding() throws {
+        let module = Embedding(5, 3).to(.float64)
+        let indices = Tensor([[0, 4], [2, 0]])
+        try Self.check("Embedding", module.namedParameters()) { module(indices) }
+    }
+
+    @Test func losses() throws {
+        let logits = Tensor(flat: (0..<12).map { Double(($0 * 5) % 7) / 3 - 1 }, shape: [4, 3], dtype: .float64, requiresGrad: true)
+        let labels = Tensor([2, 0, -100, 1])
+        let regression = Tensor(flat: (0..<12).map { Double(($0 * 3) % 5) / 4 - 0.3 }, shape: [4, 3], dtype: .float64)
+        let probabilities = Tensor(flat: (0..<12).map { 0.1 + 0.8 * Double(($0 * 5) % 11) / 11 }, shape: [4, 3], dtype: .float64, requiresGrad: true)
+        let binary = Tensor(flat: (0..<12).map { Double($0 % 2) }, shape: [4, 3], dtype: .float64)
+        for reduction in [Reduction.mean, .sum, .none] {
+            try Self.check("MSELoss", [("input", logits)]) { MSELoss(reduction: reduction)(logits, regression) }
+            try Self.check("L1Loss", [("input", logits)]) { L1Loss(reduction: reduction)(logits, regression) }
+            try Self.check("CrossEntropyLoss", [("input", logits)]) { CrossEntropyLoss(reduction: reduction, labelSmoothing: 0.15)(logits, labels) }
+            try Self.check("NLLLoss", [("input", logits)]) { NLLLoss(reduction: reduction)(logits.logSoftmax(dim: 1), labels) }
+            try Self.check("BCELoss", [("input", probabilities)]) { BCELoss(reduction: reduction)(probabilities, binary) }
+            try Self.check("BCEWithLogitsLoss", [("input", logits)]) { BCEWithLogitsLoss(reduction: reduction)(logits, binary) }
+        }
+    }
+}
