@@ -25,31 +25,17 @@ enum Im2Col {
     static func unfold<T: FloatingTensorElement>(
         _ x: UnsafePointer<T>, images: Int, channels: Int, geometry g: WindowGeometry, into cols: UnsafeMutablePointer<T>
     ) {
-        let (h, w) = g.input, (oh, ow) = g.output, (kh, kw) = g.kernel
-        let plane = h * w, rowLength = oh * ow, perImage = channels * kh * kw * rowLength
-        Parallel.forRange(images * channels, costPerItem: kh * kw * rowLength) { range in
-            for ic in range {
-                let image = ic / channels, c = ic % channels
-                let src = x + ic * plane
-                var dst = cols + image * perImage + c * kh * kw * rowLength
-                for ki in 0..<kh {
-                    for kj in 0..<kw {
-                        for r in 0..<oh {
-                            let ih = r * g.stride.0 - g.padding.0 + ki * g.dilation.0
-                            let out = dst + r * ow
-                            if ih < 0 || ih >= h {
-                                out.update(repeating: 0, count: ow)
-                                continue
-                            }
-                            let row = src + ih * w
-                            for q in 0..<ow {
-                                let iw = q * g.stride.1 - g.padding.1 + kj * g.dilation.1
-                                out[q] = iw >= 0 && iw < w ? row[iw] : 0
-                            }
-                        }
-                        dst += rowLength
-                    }
-                }
+        let (h, w) = g.input, ow = g.output.1, step = g.stride.1
+        forEachWindowRow(images: images, channels: channels, geometry: g) { plane, column, ih, first in
+            let out = cols + column
+            guard let ih else {
+                out.update(repeating: 0, count: ow)
+                return
+            }
+            let row = x + plane * h * w + ih * w
+            for q in 0..<ow {
+                let iw = first + q * step
+                out[q] = iw >= 0 && iw < w ? row[iw] : 0
             }
         }
     }
@@ -58,26 +44,40 @@ enum Im2Col {
     static func fold<T: FloatingTensorElement>(
         _ cols: UnsafePointer<T>, images: Int, channels: Int, geometry g: WindowGeometry, into x: UnsafeMutablePointer<T>
     ) {
-        let (h, w) = g.input, (oh, ow) = g.output, (kh, kw) = g.kernel
-        let plane = h * w, rowLength = oh * ow, perImage = channels * kh * kw * rowLength
+        let (h, w) = g.input, ow = g.output.1, step = g.stride.1
+        x.update(repeating: 0, count: images * channels * h * w)
+        forEachWindowRow(images: images, channels: channels, geometry: g) { plane, column, ih, first in
+            guard let ih else { return }
+            let row = x + plane * h * w + ih * w, from = cols + column
+            for q in 0..<ow {
+                let iw = first + q * step
+                if iw >= 0 && iw < w { row[iw] += from[q] }
+            }
+        }
+    }
+
+    /// Visits every output row of every window offset of every plane (planes split across
+    /// threads): `body(plane, column, ih, first)` gets the plane index, the offset of that
+    /// row in the column matrix, the input row (nil in the padding) and the input column
+    /// of output column 0 (output column q reads `first + q·stride`).
+    @inline(__always)
+    private static func forEachWindowRow(
+        images: Int, channels: Int, geometry g: WindowGeometry,
+        _ body: (_ plane: Int, _ column: Int, _ ih: Int?, _ first: Int) -> Void
+    ) {
+        let h = g.input.0, (oh, ow) = g.output, (kh, kw) = g.kernel
+        let rowLength = oh * ow
         Parallel.forRange(images * channels, costPerItem: kh * kw * rowLength) { range in
-            for ic in range {
-                let image = ic / channels, c = ic % channels
-                let dstPlane = x + ic * plane
-                dstPlane.update(repeating: 0, count: plane)
-                var src = cols + image * perImage + c * kh * kw * rowLength
+            for plane in range {
+                var column = plane * kh * kw * rowLength
                 for ki in 0..<kh {
                     for kj in 0..<kw {
+                        let first = kj * g.dilation.1 - g.padding.1
                         for r in 0..<oh {
                             let ih = r * g.stride.0 - g.padding.0 + ki * g.dilation.0
-                            guard ih >= 0 && ih < h else { continue }
-                            let row = dstPlane + ih * w, from = src + r * ow
-                            for q in 0..<ow {
-                                let iw = q * g.stride.1 - g.padding.1 + kj * g.dilation.1
-                                if iw >= 0 && iw < w { row[iw] += from[q] }
-                            }
+                            body(plane, column + r * ow, ih >= 0 && ih < h ? ih : nil, first)
                         }
-                        src += rowLength
+                        column += rowLength
                     }
                 }
             }
