@@ -15,10 +15,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "CFlintSupport"),
+        .target(name: "CFlintKernels"),
         .target(
             name: "Flint",
             dependencies: [
                 "CFlintSupport",
+                "CFlintKernels",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),

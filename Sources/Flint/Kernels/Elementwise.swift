@@ -1,14 +1,30 @@
+/// An elementwise function of one value, as a type, so kernels specialise and inline it
+/// even inside the bodies they hand to other threads (closures would be opaque there).
+protocol UnaryFunction {
+    associatedtype Input
+    associatedtype Output
+    func callAsFunction(_ x: Input) -> Output
+}
+
+/// An elementwise function of two values, as a type (see `UnaryFunction`).
+protocol BinaryFunction {
+    associatedtype First
+    associatedtype Second
+    associatedtype Output
+    func callAsFunction(_ a: First, _ b: Second) -> Output
+}
+
 /// Elementwise kernels over strided buffers. Each walks the operands with a
 /// `StridedLoop`, takes a tight unit-stride path when every operand is contiguous in the
 /// innermost dimension, and splits large work across threads.
 enum Elementwise {
     /// `out[i] = f(a[i])` over `shape`.
     @inline(__always)
-    static func map<A, R>(
+    static func map<F: UnaryFunction>(
         shape: [Int],
-        _ a: UnsafePointer<A>, _ aStrides: [Int],
-        into out: UnsafeMutablePointer<R>, _ outStrides: [Int],
-        _ f: (A) -> R
+        _ a: UnsafePointer<F.Input>, _ aStrides: [Int],
+        into out: UnsafeMutablePointer<F.Output>, _ outStrides: [Int],
+        _ f: F
     ) {
         let loop = StridedLoop(shape: shape, operandStrides: [outStrides, aStrides])
         let s = loop.innerStrides
@@ -26,12 +42,12 @@ enum Elementwise {
 
     /// `out[i] = f(a[i], b[i])` over `shape` (broadcast operands carry zero strides).
     @inline(__always)
-    static func zip<A, B, R>(
+    static func zip<F: BinaryFunction>(
         shape: [Int],
-        _ a: UnsafePointer<A>, _ aStrides: [Int],
-        _ b: UnsafePointer<B>, _ bStrides: [Int],
-        into out: UnsafeMutablePointer<R>, _ outStrides: [Int],
-        _ f: (A, B) -> R
+        _ a: UnsafePointer<F.First>, _ aStrides: [Int],
+        _ b: UnsafePointer<F.Second>, _ bStrides: [Int],
+        into out: UnsafeMutablePointer<F.Output>, _ outStrides: [Int],
+        _ f: F
     ) {
         let loop = StridedLoop(shape: shape, operandStrides: [outStrides, aStrides, bStrides])
         let s = loop.innerStrides
@@ -50,22 +66,21 @@ enum Elementwise {
         }
     }
 
-    /// `out[i] = f(a[i], b[i], c[i])` over `shape`.
+    /// `out[i] = condition[i] ? a[i] : b[i]` over `shape` (`torch.where`).
     @inline(__always)
-    static func zip3<A, B, C, R>(
+    static func select<T>(
         shape: [Int],
-        _ a: UnsafePointer<A>, _ aStrides: [Int],
-        _ b: UnsafePointer<B>, _ bStrides: [Int],
-        _ c: UnsafePointer<C>, _ cStrides: [Int],
-        into out: UnsafeMutablePointer<R>, _ outStrides: [Int],
-        _ f: (A, B, C) -> R
+        _ condition: UnsafePointer<Bool>, _ conditionStrides: [Int],
+        _ a: UnsafePointer<T>, _ aStrides: [Int],
+        _ b: UnsafePointer<T>, _ bStrides: [Int],
+        into out: UnsafeMutablePointer<T>, _ outStrides: [Int]
     ) {
-        let loop = StridedLoop(shape: shape, operandStrides: [outStrides, aStrides, bStrides, cStrides])
+        let loop = StridedLoop(shape: shape, operandStrides: [outStrides, conditionStrides, aStrides, bStrides])
         let s = loop.innerStrides
         Parallel.forRange(loop.count) { range in
             loop.forEachRun(in: range) { o, n in
-                let po = out + o[0], pa = a + o[1], pb = b + o[2], pc = c + o[3]
-                for i in 0..<n { po[i &* s[0]] = f(pa[i &* s[1]], pb[i &* s[2]], pc[i &* s[3]]) }
+                let po = out + o[0], pc = condition + o[1], pa = a + o[2], pb = b + o[3]
+                for i in 0..<n { po[i &* s[0]] = pc[i &* s[1]] ? pa[i &* s[2]] : pb[i &* s[3]] }
             }
         }
     }

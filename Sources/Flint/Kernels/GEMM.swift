@@ -1,11 +1,49 @@
+import CFlintKernels
+
 /// General matrix multiply `C = A·B (+ C)`: packed, cache-blocked, with a register-tiled
-/// micro-kernel of `rowTile × 16` outputs, split across threads by row blocks.
+/// micro-kernel, split across threads by row blocks. For float32 the micro-kernel is
+/// chosen at run time from the CPU (AVX-512 12×32 or AVX2 6×16 FMA kernels, in C);
+/// otherwise, and for float64, a portable SIMD kernel of 6×16 outputs.
 enum GEMM {
-    static let rowTile = 6
-    static let colTile = 16
     static let depthBlock = 256
     static let rowBlock = 72
     static let colBlock = 2048
+
+    /// A micro-kernel: computes (or adds) a `rows × columns` tile of C from packed slivers.
+    struct MicroKernel<T>: @unchecked Sendable {
+        let name: String
+        let rows: Int
+        let columns: Int
+        let run: @Sendable (_ depth: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ accumulate: Bool) -> Void
+    }
+
+    /// The C kernel for the named instruction set, if this CPU has it.
+    static func nativeKernel(named name: String) -> MicroKernel<Float>? {
+        wrap(flint_sgemm_kernel_named(name))
+    }
+
+    /// The fastest float32 kernel of this CPU, if any.
+    static let nativeFloat: MicroKernel<Float>? = wrap(flint_sgemm_select())
+
+    private static func wrap(_ info: flint_sgemm_kernel_info) -> MicroKernel<Float>? {
+        guard let kernel = info.kernel else { return nil }
+        return MicroKernel(name: String(cString: info.name), rows: Int(info.rows), columns: Int(info.columns)) { depth, a, b, c, ldc, accumulate in
+            kernel(Int64(depth), a, b, c, Int64(ldc), accumulate ? 1 : 0)
+        }
+    }
+
+    /// The portable kernel, for any floating-point type.
+    static func portableKernel<T: FloatingTensorElement>(_: T.Type) -> MicroKernel<T> {
+        MicroKernel(name: "portable", rows: 6, columns: 16) { depth, a, b, c, ldc, accumulate in
+            portableMicroKernel(depth: depth, a, b, c, ldc: ldc, accumulate: accumulate)
+        }
+    }
+
+    /// The kernel `multiply` uses for `T`.
+    static func defaultKernel<T: FloatingTensorElement>(_: T.Type) -> MicroKernel<T> {
+        if T.self == Float.self, let native = nativeFloat { return unsafeBitCast(native, to: MicroKernel<T>.self) }
+        return portableKernel(T.self)
+    }
 
     /// Computes `C[m×n] = A[m×k]·B[k×n]`, adding to C when `accumulate`.
     /// Element (i, p) of A is at `a[i*aRowStride + p*aColStride]`, likewise B; C is
@@ -14,14 +52,16 @@ enum GEMM {
         m: Int, n: Int, k: Int,
         _ a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
         _ b: UnsafePointer<T>, bRowStride: Int, bColStride: Int,
-        into c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool
+        into c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool,
+        kernel: MicroKernel<T>? = nil
     ) {
         if m == 0 || n == 0 { return }
         if k == 0 {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
-        let packedB = UnsafeMutablePointer<T>.allocate(capacity: depthBlock * (colBlock + colTile))
+        let micro = kernel ?? defaultKernel(T.self)
+        let packedB = UnsafeMutablePointer<T>.allocate(capacity: depthBlock * (colBlock + micro.columns))
         defer { packedB.deallocate() }
         var jc = 0
         while jc < n {
@@ -29,37 +69,23 @@ enum GEMM {
             var pc = 0
             while pc < k {
                 let kc = min(depthBlock, k - pc)
-                packB(kc: kc, nc: nc, b + pc * bRowStride + jc * bColStride, bRowStride, bColStride, into: packedB)
+                pack(count: nc, depth: kc, tile: micro.columns, b + pc * bRowStride + jc * bColStride, stride: bColStride, depthStride: bRowStride, into: packedB)
                 let add = accumulate || pc > 0
                 let rowBlocks = (m + rowBlock - 1) / rowBlock
-                Parallel.forRange(rowBlocks, costPerItem: rowBlock * nc * kc, grain: 1 << 18) { blocks in
-                    let packedA = UnsafeMutablePointer<T>.allocate(capacity: (rowBlock + rowTile) * depthBlock)
+                Parallel.forRange(rowBlocks, costPerItem: rowBlock * nc * kc, grain: 1 << 21) { blocks in
+                    let packedA = UnsafeMutablePointer<T>.allocate(capacity: (rowBlock + micro.rows) * depthBlock)
                     defer { packedA.deallocate() }
                     for block in blocks {
                         let ic = block * rowBlock
                         let mc = min(rowBlock, m - ic)
-                        packA(mc: mc, kc: kc, a + ic * aRowStride + pc * aColStride, aRowStride, aColStride, into: packedA)
-                        macroKernel(mc: mc, nc: nc, kc: kc, packedA, packedB, c + ic * ldc + jc, ldc: ldc, accumulate: add)
+                        pack(count: mc, depth: kc, tile: micro.rows, a + ic * aRowStride + pc * aColStride, stride: aRowStride, depthStride: aColStride, into: packedA)
+                        macroKernel(micro, mc: mc, nc: nc, kc: kc, packedA, packedB, c + ic * ldc + jc, ldc: ldc, accumulate: add)
                     }
                 }
                 pc += kc
             }
             jc += nc
         }
-    }
-
-    /// Copies an `mc×kc` block of A into row slivers of `rowTile` rows, depth-major.
-    private static func packA<T: FloatingTensorElement>(
-        mc: Int, kc: Int, _ a: UnsafePointer<T>, _ rs: Int, _ cs: Int, into out: UnsafeMutablePointer<T>
-    ) {
-        pack(count: mc, depth: kc, tile: rowTile, a, stride: rs, depthStride: cs, into: out)
-    }
-
-    /// Copies a `kc×nc` block of B into column slivers of `colTile` columns, depth-major.
-    private static func packB<T: FloatingTensorElement>(
-        kc: Int, nc: Int, _ b: UnsafePointer<T>, _ rs: Int, _ cs: Int, into out: UnsafeMutablePointer<T>
-    ) {
-        pack(count: nc, depth: kc, tile: colTile, b, stride: cs, depthStride: rs, into: out)
     }
 
     /// Copies `count` lines (each `stride` apart, elements `depthStride` apart) into
@@ -86,9 +112,10 @@ enum GEMM {
     }
 
     private static func macroKernel<T: FloatingTensorElement>(
-        mc: Int, nc: Int, kc: Int, _ packedA: UnsafePointer<T>, _ packedB: UnsafePointer<T>,
+        _ micro: MicroKernel<T>, mc: Int, nc: Int, kc: Int, _ packedA: UnsafePointer<T>, _ packedB: UnsafePointer<T>,
         _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool
     ) {
+        let (rowTile, colTile) = (micro.rows, micro.columns)
         var tile = [T](repeating: 0, count: rowTile * colTile)
         var j0 = 0
         while j0 < nc {
@@ -100,10 +127,10 @@ enum GEMM {
                 let aSliver = packedA + (i0 / rowTile) * rowTile * kc
                 let cTile = c + i0 * ldc + j0
                 if rows == rowTile && cols == colTile {
-                    microKernel(kc: kc, aSliver, bSliver, cTile, ldc: ldc, accumulate: accumulate)
+                    micro.run(kc, aSliver, bSliver, cTile, ldc, accumulate)
                 } else {
                     tile.withUnsafeMutableBufferPointer { t in
-                        microKernel(kc: kc, aSliver, bSliver, t.baseAddress!, ldc: colTile, accumulate: false)
+                        micro.run(kc, aSliver, bSliver, t.baseAddress!, colTile, false)
                         for i in 0..<rows {
                             for j in 0..<cols {
                                 let v = t[i * colTile + j]
@@ -118,10 +145,10 @@ enum GEMM {
         }
     }
 
-    /// The register-tiled core: a `6×16` tile of C from packed slivers of A and B.
+    /// The portable core: a `6×16` tile of C from packed slivers of A and B.
     @inline(__always)
-    private static func microKernel<T: FloatingTensorElement>(
-        kc: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+    private static func portableMicroKernel<T: FloatingTensorElement>(
+        depth kc: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
         _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool
     ) {
         typealias V = SIMD8<T>

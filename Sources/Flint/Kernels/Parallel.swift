@@ -23,7 +23,7 @@ private let defaultThreadCount: Int = {
 /// Splits index ranges across threads when the work is big enough to pay for them.
 enum Parallel {
     /// Elements below which an elementwise kernel stays on the calling thread.
-    static let elementwiseGrain = 1 << 15
+    static let elementwiseGrain = 1 << 20
 
     /// Calls `body` on disjoint sub-ranges covering `0..<count`, on several threads when
     /// `count * costPerItem` reaches `grain`, else once on the calling thread.

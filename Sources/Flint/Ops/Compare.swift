@@ -64,7 +64,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         let (sc, sx, sy) = (Shape.broadcastStrides(shape: cond.shape, strides: cond.strides, to: shape), Shape.broadcastStrides(shape: x.shape, strides: x.strides, to: shape), Shape.broadcastStrides(shape: y.shape, strides: y.strides, to: shape))
         func run<T: TensorElement>(_: T.Type) {
-            Elementwise.zip3(shape: shape, cond.pointer(Bool.self), sc, x.pointer(T.self), sx, y.pointer(T.self), sy, into: out.pointer(T.self), out.strides) { $0 ? $1 : $2 }
+            Elementwise.select(shape: shape, cond.pointer(Bool.self), sc, x.pointer(T.self), sx, y.pointer(T.self), sy, into: out.pointer(T.self), out.strides)
         }
         switch dtype {
         case .float32: run(Float.self)

@@ -14,29 +14,25 @@ enum BinaryKernel: String {
         func float<T: FloatingTensorElement>(_: T.Type) {
             let pa = UnsafePointer(a.pointer(T.self)), pb = UnsafePointer(b.pointer(T.self)), po = out.pointer(T.self), so = out.strides
             switch self {
-            case .add: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 + $1 }
-            case .sub: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 - $1 }
-            case .mul: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 * $1 }
-            case .div: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 / $1 }
-            case .pow: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { T.libmPow($0, $1) }
-            case .maximum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
-            case .minimum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
+            case .add: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatAdd<T>())
+            case .sub: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatSub<T>())
+            case .mul: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatMul<T>())
+            case .div: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatDiv<T>())
+            case .pow: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatPow<T>())
+            case .maximum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatMaximum<T>())
+            case .minimum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatMinimum<T>())
             }
         }
         func integer() {
             let pa = UnsafePointer(a.pointer(Int64.self)), pb = UnsafePointer(b.pointer(Int64.self)), po = out.pointer(Int64.self), so = out.strides
             switch self {
-            case .add: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 &+ $1 }
-            case .sub: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 &- $1 }
-            case .mul: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 &* $1 }
-            case .div: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $1 == 0 ? 0 : $0 / $1 }
-            case .pow: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { base, exponent in
-                var result: Int64 = 1
-                for _ in 0..<Swift.max(0, exponent) { result &*= base }
-                return exponent < 0 ? (base == 1 ? 1 : 0) : result
-            }
-            case .maximum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { Swift.max($0, $1) }
-            case .minimum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { Swift.min($0, $1) }
+            case .add: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerAdd())
+            case .sub: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerSub())
+            case .mul: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerMul())
+            case .div: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerDiv())
+            case .pow: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerPow())
+            case .maximum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerMaximum())
+            case .minimum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerMinimum())
             }
         }
         switch a.dtype {
@@ -53,25 +49,39 @@ enum BinaryKernel: String {
 enum UnaryKernel {
     case exp, log, sin, cos, tanh, sigmoid, sqrt, abs, neg, relu, sign, reciprocal, erf
 
+    /// The vectorised kernel for this function, when there is one.
+    private var vectorFunction: VectorMath.Function? {
+        switch self {
+        case .exp: .exp
+        case .tanh: .tanh
+        case .sigmoid: .sigmoid
+        default: nil
+        }
+    }
+
     /// `f(x)` elementwise into a new contiguous tensor of the same dtype.
     func run(_ x: Tensor) -> Tensor {
         let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+        if x.dtype == .float32, x.isContiguous, let f = vectorFunction,
+           VectorMath.apply(f, x.pointer(Float.self), into: out.pointer(Float.self), count: x.count) {
+            return out
+        }
         func float<T: FloatingTensorElement>(_: T.Type) {
             let px = UnsafePointer(x.pointer(T.self)), po = out.pointer(T.self), sx = x.strides, so = out.strides, s = x.shape
             switch self {
-            case .exp: Elementwise.map(shape: s, px, sx, into: po, so) { T.exp($0) }
-            case .log: Elementwise.map(shape: s, px, sx, into: po, so) { T.log($0) }
-            case .sin: Elementwise.map(shape: s, px, sx, into: po, so) { T.sin($0) }
-            case .cos: Elementwise.map(shape: s, px, sx, into: po, so) { T.cos($0) }
-            case .tanh: Elementwise.map(shape: s, px, sx, into: po, so) { T.tanh($0) }
-            case .sigmoid: Elementwise.map(shape: s, px, sx, into: po, so) { 1 / (1 + T.exp(-$0)) }
-            case .sqrt: Elementwise.map(shape: s, px, sx, into: po, so) { $0.squareRoot() }
-            case .abs: Elementwise.map(shape: s, px, sx, into: po, so) { Swift.abs($0) }
-            case .neg: Elementwise.map(shape: s, px, sx, into: po, so) { -$0 }
-            case .relu: Elementwise.map(shape: s, px, sx, into: po, so) { $0 > 0 || $0.isNaN ? $0 : 0 }
-            case .sign: Elementwise.map(shape: s, px, sx, into: po, so) { $0 > 0 ? 1 : ($0 < 0 ? -1 : ($0.isNaN ? .nan : 0)) }
-            case .reciprocal: Elementwise.map(shape: s, px, sx, into: po, so) { 1 / $0 }
-            case .erf: Elementwise.map(shape: s, px, sx, into: po, so) { T.erf($0) }
+            case .exp: Elementwise.map(shape: s, px, sx, into: po, so, Exp<T>())
+            case .log: Elementwise.map(shape: s, px, sx, into: po, so, Log<T>())
+            case .sin: Elementwise.map(shape: s, px, sx, into: po, so, Sin<T>())
+            case .cos: Elementwise.map(shape: s, px, sx, into: po, so, Cos<T>())
+            case .tanh: Elementwise.map(shape: s, px, sx, into: po, so, Tanh<T>())
+            case .sigmoid: Elementwise.map(shape: s, px, sx, into: po, so, Sigmoid<T>())
+            case .sqrt: Elementwise.map(shape: s, px, sx, into: po, so, SquareRoot<T>())
+            case .abs: Elementwise.map(shape: s, px, sx, into: po, so, Absolute<T>())
+            case .neg: Elementwise.map(shape: s, px, sx, into: po, so, Negate<T>())
+            case .relu: Elementwise.map(shape: s, px, sx, into: po, so, Relu<T>())
+            case .sign: Elementwise.map(shape: s, px, sx, into: po, so, Sign<T>())
+            case .reciprocal: Elementwise.map(shape: s, px, sx, into: po, so, Reciprocal<T>())
+            case .erf: Elementwise.map(shape: s, px, sx, into: po, so, Erf<T>())
             }
         }
         switch x.dtype {
@@ -80,10 +90,10 @@ enum UnaryKernel {
         case .int64:
             let px = UnsafePointer(x.pointer(Int64.self)), po = out.pointer(Int64.self)
             switch self {
-            case .abs: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides) { Swift.abs($0) }
-            case .neg: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides) { 0 &- $0 }
-            case .sign: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides) { $0.signum() }
-            case .relu: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides) { Swift.max($0, 0) }
+            case .abs: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides, Absolute<Int64>())
+            case .neg: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides, Negate<Int64>())
+            case .sign: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides, Sign<Int64>())
+            case .relu: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides, Relu<Int64>())
             default: return run(x.copyData(to: .float32))
             }
         case .bool:
@@ -105,12 +115,12 @@ enum CompareKernel {
         func compare<T: NumericTensorElement>(_: T.Type) {
             let pa = UnsafePointer(a.pointer(T.self)), pb = UnsafePointer(b.pointer(T.self)), po = out.pointer(Bool.self), so = out.strides
             switch self {
-            case .lt: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 < $1 }
-            case .le: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 <= $1 }
-            case .gt: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 > $1 }
-            case .ge: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 >= $1 }
-            case .eq: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 == $1 }
-            case .ne: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so) { $0 != $1 }
+            case .lt: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, Less<T>())
+            case .le: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, LessEqual<T>())
+            case .gt: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, Greater<T>())
+            case .ge: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, GreaterEqual<T>())
+            case .eq: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, Equal<T>())
+            case .ne: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, NotEqual<T>())
             }
         }
         switch a.dtype {
@@ -130,6 +140,10 @@ enum ReduceKernel {
     /// Reduces the flagged dimensions of `x` into a new tensor of `outShape`. Float sums
     /// accumulate in double precision; integer and bool sums give int64.
     func run(_ x: Tensor, reduced: [Bool], outShape: [Int]) -> Tensor {
+        if self == .sum, x.dtype == .float32, x.isContiguous, !reduced.contains(false),
+           let total = VectorMath.sum(x.pointer(Float.self), count: x.count) {
+            return Tensor(Float(total))
+        }
         func float<T: FloatingTensorElement>(_: T.Type) -> Tensor {
             let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
             let px = UnsafePointer(x.pointer(T.self)), po = out.pointer(T.self)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One aligned, contiguous buffer of elements of one dtype. Tensors and their views
 /// share a storage and address it through shape, strides and offset.
 final class Storage: @unchecked Sendable {
@@ -12,7 +14,7 @@ final class Storage: @unchecked Sendable {
     init(count: Int, dtype: DType) {
         self.count = count
         self.dtype = dtype
-        data = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * dtype.byteSize, alignment: 64)
+        data = BufferCache.allocate(byteCount: max(count, 1) * dtype.byteSize)
     }
 
     /// Allocates room for `count` elements set to zero bits (0, 0.0 or false).
@@ -21,13 +23,57 @@ final class Storage: @unchecked Sendable {
         data.initializeMemory(as: UInt8.self, repeating: 0, count: count * dtype.byteSize)
     }
 
-    deinit { data.deallocate() }
+    deinit { BufferCache.release(data, byteCount: max(count, 1) * dtype.byteSize) }
 
     /// The buffer typed as `T`; `T` must match `dtype`.
     @inline(__always)
     func pointer<T: TensorElement>(as: T.Type) -> UnsafeMutablePointer<T> {
         data.assumingMemoryBound(to: T.self)
     }
+}
+
+/// Keeps freed large buffers for reuse, so the large tensors a loop allocates on every
+/// step do not pay the operating system's page faults each time (which also serialize
+/// threads that touch fresh memory). Buffers below `minimumSize` go straight to malloc;
+/// at most `capacity` bytes are kept.
+enum BufferCache {
+    static let minimumSize = 1 << 16
+    static let capacity = 256 << 20
+    private static let pool = Mutex<Pool>(Pool())
+
+    private struct Pool: ~Copyable {
+        /// Free buffers by size, as addresses (plain integers cross the lock freely).
+        var free: [Int: [UInt]] = [:]
+        var bytes = 0
+    }
+
+    /// A 64-byte aligned buffer of at least `byteCount` bytes.
+    static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+        guard byteCount >= minimumSize else { return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64) }
+        let size = pageRounded(byteCount)
+        let reused = pool.withLock { pool -> UInt? in
+            guard let address = pool.free[size]?.popLast() else { return nil }
+            pool.bytes -= size
+            return address
+        }
+        return reused.flatMap { UnsafeMutableRawPointer(bitPattern: $0) } ?? UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+    }
+
+    /// Returns a buffer from `allocate(byteCount:)`, keeping it when there is room.
+    static func release(_ buffer: UnsafeMutableRawPointer, byteCount: Int) {
+        guard byteCount >= minimumSize else { return buffer.deallocate() }
+        let size = pageRounded(byteCount)
+        let address = UInt(bitPattern: buffer)
+        let kept = pool.withLock { pool -> Bool in
+            guard pool.bytes + size <= capacity else { return false }
+            pool.free[size, default: []].append(address)
+            pool.bytes += size
+            return true
+        }
+        if !kept { buffer.deallocate() }
+    }
+
+    private static func pageRounded(_ n: Int) -> Int { (n + 4095) & ~4095 }
 }
 
 /// Counts in-place modifications of a tensor's data. Views share their base's counter;

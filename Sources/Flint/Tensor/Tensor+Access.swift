@@ -48,26 +48,26 @@ extension Tensor {
     /// tensor's region. Not recorded and no version bump: callers handle both.
     func assign(from source: Tensor) {
         let srcStrides = Shape.broadcastStrides(shape: source.shape, strides: source.strides, to: shape)
-        func run<S: TensorElement, D: TensorElement>(_: S.Type, _: D.Type, _ convert: (S) -> D) {
-            Elementwise.map(shape: shape, source.pointer(S.self), srcStrides, into: pointer(D.self), strides, convert)
+        func run<F: UnaryFunction>(_ f: F) where F.Input: TensorElement, F.Output: TensorElement {
+            Elementwise.map(shape: shape, source.pointer(F.Input.self), srcStrides, into: pointer(F.Output.self), strides, f)
+        }
+        func convert<S: TensorElement>(from _: S.Type) {
+            switch dtype {
+            case .float32: run(Convert<S, Float>())
+            case .float64: run(Convert<S, Double>())
+            case .int64: run(Convert<S, Int64>())
+            case .bool: run(Convert<S, Bool>())
+            }
         }
         switch (source.dtype, dtype) {
-        case (.float32, .float32): run(Float.self, Float.self) { $0 }
-        case (.float64, .float64): run(Double.self, Double.self) { $0 }
-        case (.int64, .int64): run(Int64.self, Int64.self) { $0 }
-        case (.bool, .bool): run(Bool.self, Bool.self) { $0 }
-        case (.float32, .float64): run(Float.self, Double.self) { Double($0) }
-        case (.float64, .float32): run(Double.self, Float.self) { Float($0) }
-        case (.float32, .int64): run(Float.self, Int64.self) { Int64(flintDouble: Double($0)) }
-        case (.float64, .int64): run(Double.self, Int64.self) { Int64(flintDouble: $0) }
-        case (.int64, .float32): run(Int64.self, Float.self) { Float($0) }
-        case (.int64, .float64): run(Int64.self, Double.self) { Double($0) }
-        case (.bool, .float32): run(Bool.self, Float.self) { $0 ? 1 : 0 }
-        case (.bool, .float64): run(Bool.self, Double.self) { $0 ? 1 : 0 }
-        case (.bool, .int64): run(Bool.self, Int64.self) { $0 ? 1 : 0 }
-        case (.float32, .bool): run(Float.self, Bool.self) { $0 != 0 }
-        case (.float64, .bool): run(Double.self, Bool.self) { $0 != 0 }
-        case (.int64, .bool): run(Int64.self, Bool.self) { $0 != 0 }
+        case (.float32, .float32): run(Identity<Float>())
+        case (.float64, .float64): run(Identity<Double>())
+        case (.int64, .int64): run(Identity<Int64>())
+        case (.bool, .bool): run(Identity<Bool>())
+        case (.float32, _): convert(from: Float.self)
+        case (.float64, _): convert(from: Double.self)
+        case (.int64, _): convert(from: Int64.self)
+        case (.bool, _): convert(from: Bool.self)
         }
     }
 }

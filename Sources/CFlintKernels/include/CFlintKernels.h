@@ -1,0 +1,45 @@
+#ifndef CFLINT_KERNELS_H
+#define CFLINT_KERNELS_H
+
+#include <stdint.h>
+
+/// A register-tiled single-precision GEMM micro-kernel: C[mr×nr] (row stride ldc)
+/// = or += A·B over `depth`, from A packed as depth-major slivers of mr rows and B as
+/// depth-major slivers of nr columns.
+typedef void (*flint_sgemm_micro_kernel)(int64_t depth, const float *a, const float *b,
+                                         float *c, int64_t ldc, int accumulate);
+
+/// The micro-kernel chosen for this CPU and its tile shape.
+typedef struct {
+    /// "avx512", "avx2" or "none" (use the portable kernel).
+    const char *name;
+    int rows;
+    int columns;
+    flint_sgemm_micro_kernel kernel;
+} flint_sgemm_kernel_info;
+
+/// The fastest micro-kernel this CPU runs (AVX-512F, else AVX2+FMA, else none).
+flint_sgemm_kernel_info flint_sgemm_select(void);
+
+/// The micro-kernel for one instruction set ("avx512", "avx2"), or "none" when the CPU
+/// lacks it.
+flint_sgemm_kernel_info flint_sgemm_kernel_named(const char *name);
+
+#endif
+
+/// Vectorised float32 math over contiguous arrays: y[i] = f(x[i]) for i < n.
+typedef void (*flint_vector_function)(const float *x, float *y, int64_t n);
+
+/// The vectorised elementwise functions for this CPU; members are null when only the
+/// portable code applies.
+typedef struct {
+    const char *name;
+    flint_vector_function exp;
+    flint_vector_function tanh;
+    flint_vector_function sigmoid;
+    /// Sum of n floats, accumulated in double precision.
+    double (*sum)(const float *x, int64_t n);
+} flint_vector_math;
+
+/// The vectorised math of the best instruction set this CPU runs.
+flint_vector_math flint_vector_math_select(void);

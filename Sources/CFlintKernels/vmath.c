@@ -1,0 +1,144 @@
+// Vectorised float32 exp, tanh and sigmoid (Cephes-style range reduction and minimax
+// polynomials, within a few ulp of libm) and a double-accumulating sum, for AVX-512 and
+// AVX2, chosen at run time.
+#include "CFlintKernels.h"
+#include <math.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+
+// Scalar versions for loop tails, matching the vector formulas.
+static inline float exp_scalar(float x) { return expf(x); }
+static inline float tanh_scalar(float x) { return tanhf(x); }
+static inline float sigmoid_scalar(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+// exp: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-7 polynomial, 2^n applied as two
+// factors 2^(n/2)·2^(n-n/2) so that overflow gives infinity and underflow is gradual.
+// The clamp keeps NaN (max/min return their second operand when either is NaN).
+#define DEFINE_VECTOR_MATH(ISA, TARGET, V, W, SET1, LOAD, STORE, ADD, SUB, MUL, DIV, FMADD, MAX, MIN, ROUND, CVTI, SRAI, SUBI, CASTF, ADDI, SLLI, SETI, ABS, XORSIGN, LTMASK, BLEND) \
+    TARGET static inline V exp_##ISA(V x) {                                                        \
+        x = MIN(SET1(89.0f), MAX(SET1(-104.0f), x));                                               \
+        V n = ROUND(MUL(x, SET1(1.44269504088896341f)));                                           \
+        V r = FMADD(n, SET1(-0.693359375f), x);                                                    \
+        r = FMADD(n, SET1(2.12194440e-4f), r);                                                     \
+        V p = SET1(1.9875691500e-4f);                                                              \
+        p = FMADD(p, r, SET1(1.3981999507e-3f));                                                   \
+        p = FMADD(p, r, SET1(8.3334519073e-3f));                                                   \
+        p = FMADD(p, r, SET1(4.1665795894e-2f));                                                   \
+        p = FMADD(p, r, SET1(1.6666665459e-1f));                                                   \
+        p = FMADD(p, r, SET1(5.0000001201e-1f));                                                   \
+        p = FMADD(MUL(p, r), r, ADD(r, SET1(1.0f)));                                               \
+        W whole = CVTI(n), half = SRAI(whole, 1), rest = SUBI(whole, half);                        \
+        V first = CASTF(SLLI(ADDI(half, SETI(127)), 23));                                          \
+        V second = CASTF(SLLI(ADDI(rest, SETI(127)), 23));                                         \
+        return MUL(MUL(p, first), second);                                                         \
+    }                                                                                              \
+    TARGET static inline V tanh_##ISA(V x) {                                                       \
+        V a = ABS(x);                                                                              \
+        V z = MUL(x, x);                                                                           \
+        V q = SET1(-5.70498872745e-3f);                                                            \
+        q = FMADD(q, z, SET1(2.06390887954e-2f));                                                  \
+        q = FMADD(q, z, SET1(-5.37397155531e-2f));                                                 \
+        q = FMADD(q, z, SET1(1.33314422036e-1f));                                                  \
+        q = FMADD(q, z, SET1(-3.33332819422e-1f));                                                 \
+        V small = FMADD(MUL(q, z), x, x);                                                          \
+        V e = exp_##ISA(ADD(a, a));                                                                \
+        V large = SUB(SET1(1.0f), DIV(SET1(2.0f), ADD(e, SET1(1.0f))));                            \
+        large = XORSIGN(large, x);                                                                 \
+        return BLEND(LTMASK(a, SET1(0.625f)), large, small);                                       \
+    }                                                                                              \
+    TARGET static void vexp_##ISA(const float *x, float *y, int64_t n) {                           \
+        int64_t i = 0, lanes = sizeof(V) / sizeof(float);                                          \
+        for (; i + lanes <= n; i += lanes) STORE(y + i, exp_##ISA(LOAD(x + i)));                   \
+        for (; i < n; i++) y[i] = exp_scalar(x[i]);                                                \
+    }                                                                                              \
+    TARGET static void vtanh_##ISA(const float *x, float *y, int64_t n) {                          \
+        int64_t i = 0, lanes = sizeof(V) / sizeof(float);                                          \
+        for (; i + lanes <= n; i += lanes) STORE(y + i, tanh_##ISA(LOAD(x + i)));                  \
+        for (; i < n; i++) y[i] = tanh_scalar(x[i]);                                               \
+    }                                                                                              \
+    TARGET static void vsigmoid_##ISA(const float *x, float *y, int64_t n) {                       \
+        int64_t i = 0, lanes = sizeof(V) / sizeof(float);                                          \
+        for (; i + lanes <= n; i += lanes) {                                                       \
+            V e = exp_##ISA(SUB(SET1(0.0f), LOAD(x + i)));                                         \
+            STORE(y + i, DIV(SET1(1.0f), ADD(SET1(1.0f), e)));                                     \
+        }                                                                                          \
+        for (; i < n; i++) y[i] = sigmoid_scalar(x[i]);                                            \
+    }
+
+#define AVX512 __attribute__((target("avx512f,avx512dq,fma")))
+#define AVX2 __attribute__((target("avx2,fma")))
+
+AVX512 static inline __m512 xorsign512(__m512 v, __m512 s) {
+    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(v), _mm512_and_si512(_mm512_castps_si512(s), _mm512_set1_epi32((int)0x80000000))));
+}
+AVX512 static inline __m512 abs512(__m512 v) { return _mm512_abs_ps(v); }
+AVX512 static inline __mmask16 lt512(__m512 a, __m512 b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+AVX512 static inline __m512 blend512(__mmask16 m, __m512 a, __m512 b) { return _mm512_mask_blend_ps(m, a, b); }
+AVX512 static inline __m512 round512(__m512 v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+
+DEFINE_VECTOR_MATH(avx512, AVX512, __m512, __m512i, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps,
+                   _mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps, _mm512_fmadd_ps, _mm512_max_ps,
+                   _mm512_min_ps, round512, _mm512_cvtps_epi32, _mm512_srai_epi32, _mm512_sub_epi32, _mm512_castsi512_ps,
+                   _mm512_add_epi32, _mm512_slli_epi32, _mm512_set1_epi32, abs512, xorsign512, lt512, blend512)
+
+AVX2 static inline __m256 xorsign256(__m256 v, __m256 s) {
+    return _mm256_or_ps(v, _mm256_and_ps(s, _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000))));
+}
+AVX2 static inline __m256 abs256(__m256 v) { return _mm256_andnot_ps(_mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000)), v); }
+AVX2 static inline __m256 lt256(__m256 a, __m256 b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+AVX2 static inline __m256 blend256(__m256 m, __m256 a, __m256 b) { return _mm256_blendv_ps(a, b, m); }
+AVX2 static inline __m256 round256(__m256 v) { return _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+
+DEFINE_VECTOR_MATH(avx2, AVX2, __m256, __m256i, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
+                   _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_fmadd_ps, _mm256_max_ps,
+                   _mm256_min_ps, round256, _mm256_cvtps_epi32, _mm256_srai_epi32, _mm256_sub_epi32, _mm256_castsi256_ps,
+                   _mm256_add_epi32, _mm256_slli_epi32, _mm256_set1_epi32, abs256, xorsign256, lt256, blend256)
+
+AVX512 static double sum_avx512(const float *x, int64_t n) {
+    __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd(), s2 = _mm512_setzero_pd(), s3 = _mm512_setzero_pd();
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm256_loadu_ps(x + i)));
+        s1 = _mm512_add_pd(s1, _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 8)));
+        s2 = _mm512_add_pd(s2, _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 16)));
+        s3 = _mm512_add_pd(s3, _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 24)));
+    }
+    double total = _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(s0, s1), _mm512_add_pd(s2, s3)));
+    for (; i < n; i++) total += x[i];
+    return total;
+}
+
+AVX2 static double sum_avx2(const float *x, int64_t n) {
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd(), s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm_loadu_ps(x + i)));
+        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4)));
+        s2 = _mm256_add_pd(s2, _mm256_cvtps_pd(_mm_loadu_ps(x + i + 8)));
+        s3 = _mm256_add_pd(s3, _mm256_cvtps_pd(_mm_loadu_ps(x + i + 12)));
+    }
+    __m256d s = _mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3));
+    double lanes[4];
+    _mm256_storeu_pd(lanes, s);
+    double total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for (; i < n; i++) total += x[i];
+    return total;
+}
+
+flint_vector_math flint_vector_math_select(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma")) {
+        return (flint_vector_math){"avx512", vexp_avx512, vtanh_avx512, vsigmoid_avx512, sum_avx512};
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        return (flint_vector_math){"avx2", vexp_avx2, vtanh_avx2, vsigmoid_avx2, sum_avx2};
+    }
+    return (flint_vector_math){"none", 0, 0, 0, 0};
+}
+
+#else
+
+flint_vector_math flint_vector_math_select(void) { return (flint_vector_math){"none", 0, 0, 0, 0}; }
+
+#endif
