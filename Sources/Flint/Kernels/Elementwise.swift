@@ -18,6 +18,31 @@ protocol BinaryFunction {
 /// `StridedLoop`, takes a tight unit-stride path when every operand is contiguous in the
 /// innermost dimension, and splits large work across threads.
 enum Elementwise {
+    /// `out[i] = f(a[i])` for `count` contiguous elements.
+    @inline(__always)
+    static func mapContiguous<F: UnaryFunction>(count: Int, _ a: UnsafePointer<F.Input>, into out: UnsafeMutablePointer<F.Output>, _ f: F) {
+        Parallel.forRange(count) { range in
+            for i in range { out[i] = f(a[i]) }
+        }
+    }
+
+    /// `out[i] = f(a[i], b[i])` for `count` contiguous elements; a single-element `b`
+    /// (`bIsScalar`) is broadcast.
+    @inline(__always)
+    static func zipContiguous<F: BinaryFunction>(
+        count: Int, _ a: UnsafePointer<F.First>, _ b: UnsafePointer<F.Second>, bIsScalar: Bool,
+        into out: UnsafeMutablePointer<F.Output>, _ f: F
+    ) {
+        Parallel.forRange(count) { range in
+            if bIsScalar {
+                let bv = b[0]
+                for i in range { out[i] = f(a[i], bv) }
+            } else {
+                for i in range { out[i] = f(a[i], b[i]) }
+            }
+        }
+    }
+
     /// `out[i] = f(a[i])` over `shape`.
     @inline(__always)
     static func map<F: UnaryFunction>(

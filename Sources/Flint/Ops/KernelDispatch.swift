@@ -1,5 +1,21 @@
 /// The bridge from tensors to kernels: picks the element type from the dtype and the
 /// loop body from the operation, so each combination is a specialised loop.
+
+/// Runs `f` over `a` and `b` broadcast to `out`'s shape: a plain loop when both are
+/// contiguous in that shape (or `b` is a single element), else the strided walk.
+@inline(__always)
+func broadcastLoop<F: BinaryFunction>(_ a: Tensor, _ b: Tensor, into out: Tensor, _ f: F)
+where F.First: TensorElement, F.Second: TensorElement, F.Output: TensorElement {
+    let shape = out.shape
+    let pa = UnsafePointer(a.pointer(F.First.self)), pb = UnsafePointer(b.pointer(F.Second.self)), po = out.pointer(F.Output.self)
+    if a.shape == shape && a.isContiguous && ((b.shape == shape && b.isContiguous) || b.count == 1) {
+        Elementwise.zipContiguous(count: out.count, pa, pb, bIsScalar: b.shape != shape, into: po, f)
+    } else {
+        let sa = Shape.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
+        let sb = Shape.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
+        Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, out.strides, f)
+    }
+}
 enum BinaryKernel: String {
     case add, sub, mul, div, pow, maximum, minimum
 
@@ -9,30 +25,26 @@ enum BinaryKernel: String {
     /// `out = a ∘ b` for same-dtype inputs broadcast to `shape`.
     func run(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
-        let sa = Shape.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
-        let sb = Shape.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
         func float<T: FloatingTensorElement>(_: T.Type) {
-            let pa = UnsafePointer(a.pointer(T.self)), pb = UnsafePointer(b.pointer(T.self)), po = out.pointer(T.self), so = out.strides
             switch self {
-            case .add: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatAdd<T>())
-            case .sub: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatSub<T>())
-            case .mul: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatMul<T>())
-            case .div: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatDiv<T>())
-            case .pow: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatPow<T>())
-            case .maximum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatMaximum<T>())
-            case .minimum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, FloatMinimum<T>())
+            case .add: broadcastLoop(a, b, into: out, FloatAdd<T>())
+            case .sub: broadcastLoop(a, b, into: out, FloatSub<T>())
+            case .mul: broadcastLoop(a, b, into: out, FloatMul<T>())
+            case .div: broadcastLoop(a, b, into: out, FloatDiv<T>())
+            case .pow: broadcastLoop(a, b, into: out, FloatPow<T>())
+            case .maximum: broadcastLoop(a, b, into: out, FloatMaximum<T>())
+            case .minimum: broadcastLoop(a, b, into: out, FloatMinimum<T>())
             }
         }
         func integer() {
-            let pa = UnsafePointer(a.pointer(Int64.self)), pb = UnsafePointer(b.pointer(Int64.self)), po = out.pointer(Int64.self), so = out.strides
             switch self {
-            case .add: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerAdd())
-            case .sub: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerSub())
-            case .mul: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerMul())
-            case .div: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerDiv())
-            case .pow: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerPow())
-            case .maximum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerMaximum())
-            case .minimum: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, IntegerMinimum())
+            case .add: broadcastLoop(a, b, into: out, IntegerAdd())
+            case .sub: broadcastLoop(a, b, into: out, IntegerSub())
+            case .mul: broadcastLoop(a, b, into: out, IntegerMul())
+            case .div: broadcastLoop(a, b, into: out, IntegerDiv())
+            case .pow: broadcastLoop(a, b, into: out, IntegerPow())
+            case .maximum: broadcastLoop(a, b, into: out, IntegerMaximum())
+            case .minimum: broadcastLoop(a, b, into: out, IntegerMinimum())
             }
         }
         switch a.dtype {
@@ -66,22 +78,31 @@ enum UnaryKernel {
            VectorMath.apply(f, x.pointer(Float.self), into: out.pointer(Float.self), count: x.count) {
             return out
         }
+        let contiguous = x.isContiguous
+        /// The loop for one element function: the contiguous fast path or the strided walk.
+        func map<F: UnaryFunction>(_ px: UnsafePointer<F.Input>, _ po: UnsafeMutablePointer<F.Output>, _ f: F) {
+            if contiguous {
+                Elementwise.mapContiguous(count: x.count, px, into: po, f)
+            } else {
+                Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides, f)
+            }
+        }
         func float<T: FloatingTensorElement>(_: T.Type) {
-            let px = UnsafePointer(x.pointer(T.self)), po = out.pointer(T.self), sx = x.strides, so = out.strides, s = x.shape
+            let px = UnsafePointer(x.pointer(T.self)), po = out.pointer(T.self)
             switch self {
-            case .exp: Elementwise.map(shape: s, px, sx, into: po, so, Exp<T>())
-            case .log: Elementwise.map(shape: s, px, sx, into: po, so, Log<T>())
-            case .sin: Elementwise.map(shape: s, px, sx, into: po, so, Sin<T>())
-            case .cos: Elementwise.map(shape: s, px, sx, into: po, so, Cos<T>())
-            case .tanh: Elementwise.map(shape: s, px, sx, into: po, so, Tanh<T>())
-            case .sigmoid: Elementwise.map(shape: s, px, sx, into: po, so, Sigmoid<T>())
-            case .sqrt: Elementwise.map(shape: s, px, sx, into: po, so, SquareRoot<T>())
-            case .abs: Elementwise.map(shape: s, px, sx, into: po, so, Absolute<T>())
-            case .neg: Elementwise.map(shape: s, px, sx, into: po, so, Negate<T>())
-            case .relu: Elementwise.map(shape: s, px, sx, into: po, so, Relu<T>())
-            case .sign: Elementwise.map(shape: s, px, sx, into: po, so, Sign<T>())
-            case .reciprocal: Elementwise.map(shape: s, px, sx, into: po, so, Reciprocal<T>())
-            case .erf: Elementwise.map(shape: s, px, sx, into: po, so, Erf<T>())
+            case .exp: map(px, po, Exp<T>())
+            case .log: map(px, po, Log<T>())
+            case .sin: map(px, po, Sin<T>())
+            case .cos: map(px, po, Cos<T>())
+            case .tanh: map(px, po, Tanh<T>())
+            case .sigmoid: map(px, po, Sigmoid<T>())
+            case .sqrt: map(px, po, SquareRoot<T>())
+            case .abs: map(px, po, Absolute<T>())
+            case .neg: map(px, po, Negate<T>())
+            case .relu: map(px, po, Relu<T>())
+            case .sign: map(px, po, Sign<T>())
+            case .reciprocal: map(px, po, Reciprocal<T>())
+            case .erf: map(px, po, Erf<T>())
             }
         }
         switch x.dtype {
@@ -90,10 +111,10 @@ enum UnaryKernel {
         case .int64:
             let px = UnsafePointer(x.pointer(Int64.self)), po = out.pointer(Int64.self)
             switch self {
-            case .abs: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides, Absolute<Int64>())
-            case .neg: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides, Negate<Int64>())
-            case .sign: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides, Sign<Int64>())
-            case .relu: Elementwise.map(shape: x.shape, px, x.strides, into: po, out.strides, Relu<Int64>())
+            case .abs: map(px, po, Absolute<Int64>())
+            case .neg: map(px, po, Negate<Int64>())
+            case .sign: map(px, po, Sign<Int64>())
+            case .relu: map(px, po, Relu<Int64>())
             default: return run(x.copyData(to: .float32))
             }
         case .bool:
@@ -110,17 +131,14 @@ enum CompareKernel {
     /// `a ∘ b` for same-dtype inputs broadcast to `shape`.
     func run(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: .bool)
-        let sa = Shape.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
-        let sb = Shape.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
         func compare<T: NumericTensorElement>(_: T.Type) {
-            let pa = UnsafePointer(a.pointer(T.self)), pb = UnsafePointer(b.pointer(T.self)), po = out.pointer(Bool.self), so = out.strides
             switch self {
-            case .lt: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, Less<T>())
-            case .le: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, LessEqual<T>())
-            case .gt: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, Greater<T>())
-            case .ge: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, GreaterEqual<T>())
-            case .eq: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, Equal<T>())
-            case .ne: Elementwise.zip(shape: shape, pa, sa, pb, sb, into: po, so, NotEqual<T>())
+            case .lt: broadcastLoop(a, b, into: out, Less<T>())
+            case .le: broadcastLoop(a, b, into: out, LessEqual<T>())
+            case .gt: broadcastLoop(a, b, into: out, Greater<T>())
+            case .ge: broadcastLoop(a, b, into: out, GreaterEqual<T>())
+            case .eq: broadcastLoop(a, b, into: out, Equal<T>())
+            case .ne: broadcastLoop(a, b, into: out, NotEqual<T>())
             }
         }
         switch a.dtype {
