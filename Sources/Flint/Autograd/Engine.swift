@@ -62,17 +62,17 @@ enum Engine {
     /// `task` and its scratch state reset.
     private static func discover(roots: [Edge], task: Int) -> [Node] {
         var order: [Node] = []
-        var stack: [(node: Node, next: Int)] = []
+        var stack: [Frame] = []
         for root in roots {
             guard let node = root.node, node.taskID != task else { continue }
             node.enter(task)
-            stack.append((node, 0))
+            stack.append(Frame(node: node, next: 0))
             while let top = stack.last {
                 if top.next < top.node.edges.count {
                     stack[stack.count - 1].next += 1
                     if let child = top.node.edges[top.next].node, child.taskID != task {
                         child.enter(task)
-                        stack.append((child, 0))
+                        stack.append(Frame(node: child, next: 0))
                     }
                 } else {
                     order.append(top.node)
@@ -123,6 +123,12 @@ extension Node {
             inputBuffer[slot] = grad
         }
     }
+}
+
+/// A node being walked by `discover` and the index of its next edge to visit.
+private struct Frame {
+    let node: Node
+    var next: Int
 }
 
 /// A max-heap of nodes by sequence number: the most recently created ready node runs

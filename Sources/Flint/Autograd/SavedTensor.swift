@@ -24,7 +24,7 @@ final class SavedTensor {
 
     /// Saves the output of the node being created, without its graph link.
     init(output: Tensor) {
-        tensor = Tensor(storage: output.storage, shape: output.shape, strides: output.strides, offset: output.offset, version: output.version, base: output.base)
+        tensor = Tensor(storage: output.storage, shape: output.shape, strides: output.strides, offset: output.offset, base: output.base)
         savedVersion = output.version.value
         isOutput = true
         outputNr = output.outputNr
@@ -42,7 +42,7 @@ final class SavedTensor {
             throw AutogradError(.modifiedByInplace, "one of the variables needed for gradient computation has been modified by an inplace operation: [\(savedType) \(Shape.describe(savedShape))]\(origin) is at version \(current); expected version \(savedVersion) instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).", location: node.location)
         }
         guard isOutput else { return tensor }
-        let restored = Tensor(storage: tensor.storage, shape: tensor.shape, strides: tensor.strides, offset: tensor.offset, version: tensor.version, base: tensor.base)
+        let restored = Tensor(storage: tensor.storage, shape: tensor.shape, strides: tensor.strides, offset: tensor.offset, base: tensor.base)
         restored.gradNode = node
         restored.outputNr = outputNr
         return restored

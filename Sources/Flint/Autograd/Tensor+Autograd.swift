@@ -51,13 +51,13 @@ extension Tensor {
 
     /// A new leaf over the same storage and version counter, out of the graph.
     public func detach() -> Tensor {
-        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, version: version, base: base)
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, base: base)
     }
 
     /// The same storage as a tensor that does not require grad and whose in-place
     /// changes are invisible to autograd's version checks (`tensor.data`).
     public var data: Tensor {
-        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, version: VersionCounter(), base: nil)
+        Tensor(storage: Storage(aliasing: storage), shape: shape, strides: strides, offset: offset)
     }
 
     /// Adds a gradient arriving during backward into a retained non-leaf's `grad`.

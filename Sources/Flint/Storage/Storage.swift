@@ -1,20 +1,33 @@
 import Synchronization
 
 /// One aligned, contiguous buffer of elements of one dtype. Tensors and their views
-/// share a storage and address it through shape, strides and offset.
-final class Storage: @unchecked Sendable {
+/// share a storage and address it through shape, strides and offset. The storage is
+/// also their version counter, so a tensor costs no separate counter object; an
+/// aliasing storage (`Tensor.data`) shares the bytes but counts versions on its own.
+final class Storage: VersionCounter, @unchecked Sendable {
     /// Start of the buffer, aligned to 64 bytes.
     let data: UnsafeMutableRawPointer
     /// Number of elements the buffer holds.
     let count: Int
     /// The element type.
     let dtype: DType
+    /// The storage that owns the bytes, for an aliasing storage.
+    private let owner: Storage?
 
     /// Allocates uninitialised room for `count` elements of `dtype`.
     init(count: Int, dtype: DType) {
         self.count = count
         self.dtype = dtype
         data = BufferCache.allocate(byteCount: max(count, 1) * dtype.byteSize)
+        owner = nil
+    }
+
+    /// A storage over the same bytes as `other` with a version counter of its own.
+    init(aliasing other: Storage) {
+        count = other.count
+        dtype = other.dtype
+        data = other.data
+        owner = other.owner ?? other
     }
 
     /// Allocates room for `count` elements set to zero bits (0, 0.0 or false).
@@ -23,7 +36,9 @@ final class Storage: @unchecked Sendable {
         data.initializeMemory(as: UInt8.self, repeating: 0, count: count * dtype.byteSize)
     }
 
-    deinit { BufferCache.release(data, byteCount: max(count, 1) * dtype.byteSize) }
+    deinit {
+        if owner == nil { BufferCache.release(data, byteCount: max(count, 1) * dtype.byteSize) }
+    }
 
     /// The buffer typed as `T`; `T` must match `dtype`.
     @inline(__always)
@@ -76,10 +91,10 @@ enum BufferCache {
     private static func pageRounded(_ n: Int) -> Int { (n + 4095) & ~4095 }
 }
 
-/// Counts in-place modifications of a tensor's data. Views share their base's counter;
-/// `Tensor.data` starts a fresh one, as in PyTorch, so changes made through it are not
-/// seen by autograd's checks.
-final class VersionCounter: @unchecked Sendable {
+/// Counts in-place modifications of a tensor's data. Views share their base's counter
+/// (their storage); `Tensor.data` starts a fresh one, as in PyTorch, so changes made
+/// through it are not seen by autograd's checks.
+class VersionCounter: @unchecked Sendable {
     /// Number of in-place modifications so far.
     var value = 0
 }

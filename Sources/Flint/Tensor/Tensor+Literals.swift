@@ -56,6 +56,18 @@ extension Tensor: ExpressibleByArrayLiteral {
         self.init(flat: [value], shape: [], dtype: dtype ?? T.defaultDType, requiresGrad: requiresGrad)
     }
 
+    /// A 0-d tensor of `dtype` holding a number (`integer` is used for int64, exactly),
+    /// without the generic literal path: the operand of `x * 2`.
+    convenience init(scalar: Double, integer: Int64, dtype: DType) {
+        self.init(storage: Storage(count: 1, dtype: dtype), shape: [], strides: [])
+        switch dtype {
+        case .float32: pointer(Float.self)[0] = Float(scalar)
+        case .float64: pointer(Double.self)[0] = scalar
+        case .int64: pointer(Int64.self)[0] = integer
+        case .bool: pointer(Bool.self)[0] = scalar != 0
+        }
+    }
+
     /// A 1-D tensor from an array (`Tensor([1, 2])` is int64, `Tensor([0.5, 1.0])` float32).
     public convenience init<T: TensorLiteralScalar>(_ values: [T], dtype: DType? = nil, requiresGrad: Bool = false) {
         self.init(flat: values, shape: [values.count], dtype: dtype ?? T.defaultDType, requiresGrad: requiresGrad)

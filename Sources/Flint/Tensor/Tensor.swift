@@ -10,8 +10,6 @@ public final class Tensor: @unchecked Sendable {
     let strides: [Int]
     /// Element offset of index (0, 0, ...) in `storage`.
     let offset: Int
-    /// Counts in-place changes; shared with views.
-    let version: VersionCounter
     /// The tensor this one is a view of (its own base, never a view itself), if any.
     let base: Tensor?
 
@@ -29,14 +27,12 @@ public final class Tensor: @unchecked Sendable {
     weak var accumulator: AccumulateGrad?
 
     init(
-        storage: Storage, shape: [Int], strides: [Int], offset: Int = 0,
-        version: VersionCounter = VersionCounter(), base: Tensor? = nil
+        storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, base: Tensor? = nil
     ) {
         self.storage = storage
         self.shape = shape
         self.strides = strides
         self.offset = offset
-        self.version = version
         self.base = base
         self.flagsRequiresGrad = false
     }
@@ -56,6 +52,9 @@ public final class Tensor: @unchecked Sendable {
 
     /// The element type.
     public var dtype: DType { storage.dtype }
+
+    /// Counts in-place changes; shared with views (it is the storage).
+    var version: VersionCounter { storage }
     /// Number of dimensions.
     public var rank: Int { shape.count }
     /// Number of elements.
@@ -76,6 +75,6 @@ public final class Tensor: @unchecked Sendable {
     /// A tensor over the same storage with another geometry, sharing the version counter
     /// and recording this tensor (or its base) as the base.
     func viewing(shape: [Int], strides: [Int], offset: Int) -> Tensor {
-        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, version: version, base: base ?? self)
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, base: base ?? self)
     }
 }
