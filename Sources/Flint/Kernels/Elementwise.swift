@@ -112,6 +112,10 @@ enum Elementwise {
 
     /// Sets every element of a strided region to `value`.
     static func fill<T>(shape: [Int], _ out: UnsafeMutablePointer<T>, _ outStrides: [Int], value: T) {
+        if Shape.isContiguous(shape: shape, strides: outStrides) {
+            out.update(repeating: value, count: Shape.count(shape))
+            return
+        }
         let loop = StridedLoop(shape: shape, operandStrides: [outStrides])
         let s = loop.innerStrides[0]
         Parallel.forRange(loop.count) { range in

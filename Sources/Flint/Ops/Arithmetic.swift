@@ -157,7 +157,8 @@ extension Tensor {
 
     /// The broadcast shape of two operands, or a stop naming the op and both shapes.
     static func broadcastShape(_ a: Tensor, _ b: Tensor, op: String, location: SourceLocation?) -> [Int] {
-        if a.shape == b.shape { return a.shape }
+        if a.shape == b.shape || (b.count == 1 && b.rank <= a.rank) { return a.shape }
+        if a.count == 1 && a.rank <= b.rank { return b.shape }
         if let shape = Shape.broadcast(a.shape, b.shape) { return shape }
         let n = Swift.max(a.rank, b.rank)
         let ones = [Int](repeating: 1, count: n)

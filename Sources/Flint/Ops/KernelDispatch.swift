@@ -24,7 +24,7 @@ enum BinaryKernel: String {
 
     /// `out = a ∘ b` for same-dtype inputs broadcast to `shape`.
     func run(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-        let out = Tensor(uninitializedShape: shape, dtype: a.dtype)
+        let out = Tensor(uninitializedShape: shape, dtype: a.dtype, like: a)
         func float<T: FloatingTensorElement>(_: T.Type) {
             switch self {
             case .add: broadcastLoop(a, b, into: out, FloatAdd<T>())
@@ -73,7 +73,7 @@ enum UnaryKernel {
 
     /// `f(x)` elementwise into a new contiguous tensor of the same dtype.
     func run(_ x: Tensor) -> Tensor {
-        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype, like: x)
         if x.dtype == .float32, x.isContiguous, let f = vectorFunction,
            VectorMath.apply(f, x.pointer(Float.self), into: out.pointer(Float.self), count: x.count) {
             return out
@@ -130,7 +130,7 @@ enum CompareKernel {
 
     /// `a ∘ b` for same-dtype inputs broadcast to `shape`.
     func run(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-        let out = Tensor(uninitializedShape: shape, dtype: .bool)
+        let out = Tensor(uninitializedShape: shape, dtype: .bool, like: a)
         func compare<T: NumericTensorElement>(_: T.Type) {
             switch self {
             case .lt: broadcastLoop(a, b, into: out, Less<T>())

@@ -30,7 +30,7 @@ extension Tensor {
     public func mean(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         requireFloat("mean", file: file, line: line)
         let n = Double(count)
-        let out = ReduceKernel.sum.run(self, reduced: [Bool](repeating: true, count: rank), outShape: []).dividedInPlace(by: n)
+        let out = ReduceKernel.sum.run(self, reduced: [Bool](repeating: true, count: rank), outShape: []).divided(by: n)
         guard Tensor.recording(self) else { return out }
         let inputShape = shape
         return out.recorded("MeanBackward0", inputs: [self], location: SourceLocation(file: file, line: line)) { c in
@@ -48,7 +48,7 @@ extension Tensor {
         requireFloat("mean", file: file, line: line)
         let (reduced, outShape) = reduction(dims, keepDim: keepDim, op: "mean", file: file, line: line)
         let n = Double(zip(shape, reduced).reduce(1) { $0 * ($1.1 ? $1.0 : 1) })
-        let out = ReduceKernel.sum.run(self, reduced: reduced, outShape: outShape).dividedInPlace(by: n)
+        let out = ReduceKernel.sum.run(self, reduced: reduced, outShape: outShape).divided(by: n)
         guard Tensor.recording(self) else { return out }
         let inputShape = shape
         return out.recorded("MeanBackward1", inputs: [self], location: SourceLocation(file: file, line: line)) { c in
@@ -157,10 +157,9 @@ extension Tensor {
         }
     }
 
-    /// Divides a fresh, unrecorded tensor's elements by `divisor` in place.
-    func dividedInPlace(by divisor: Double) -> Tensor {
-        assign(from: BinaryKernel.div.run(self, Tensor(divisor, dtype: dtype), shape: shape))
-        return self
+    /// This tensor's elements divided by `divisor` (not recorded).
+    func divided(by divisor: Double) -> Tensor {
+        BinaryKernel.div.run(self, Tensor(scalar: divisor, integer: 0, dtype: dtype), shape: shape)
     }
 }
 

@@ -39,7 +39,7 @@ extension Tensor {
 
     /// A contiguous copy of the data converted to `target` (not recorded).
     func copyData(to target: DType) -> Tensor {
-        let out = Tensor(uninitializedShape: shape, dtype: target)
+        let out = Tensor(uninitializedShape: shape, dtype: target, like: self)
         out.assign(from: self)
         return out
     }
@@ -47,9 +47,14 @@ extension Tensor {
     /// Copies `source` (broadcast to this shape, converted to this dtype) into this
     /// tensor's region. Not recorded and no version bump: callers handle both.
     func assign(from source: Tensor) {
-        let srcStrides = Shape.broadcastStrides(shape: source.shape, strides: source.strides, to: shape)
+        let contiguous = source.shape == shape && source.isContiguous && isContiguous
         func run<F: UnaryFunction>(_ f: F) where F.Input: TensorElement, F.Output: TensorElement {
-            Elementwise.map(shape: shape, source.pointer(F.Input.self), srcStrides, into: pointer(F.Output.self), strides, f)
+            if contiguous {
+                Elementwise.mapContiguous(count: count, source.pointer(F.Input.self), into: pointer(F.Output.self), f)
+            } else {
+                let srcStrides = Shape.broadcastStrides(shape: source.shape, strides: source.strides, to: shape)
+                Elementwise.map(shape: shape, source.pointer(F.Input.self), srcStrides, into: pointer(F.Output.self), strides, f)
+            }
         }
         func convert<S: TensorElement>(from _: S.Type) {
             switch dtype {

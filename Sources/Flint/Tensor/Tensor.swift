@@ -37,10 +37,12 @@ public final class Tensor: @unchecked Sendable {
         self.flagsRequiresGrad = false
     }
 
-    /// A new contiguous tensor with uninitialised contents.
-    convenience init(uninitializedShape shape: [Int], dtype: DType) {
+    /// A new contiguous tensor with uninitialised contents; `like`, a contiguous tensor of
+    /// the same shape, lends its strides array (saving an allocation per op).
+    convenience init(uninitializedShape shape: [Int], dtype: DType, like: Tensor? = nil) {
         let count = Shape.count(shape)
-        self.init(storage: Storage(count: count, dtype: dtype), shape: shape, strides: Shape.contiguousStrides(shape))
+        let strides = like.map { $0.shape == shape && $0.isContiguous ? $0.strides : nil } ?? nil
+        self.init(storage: Storage(count: count, dtype: dtype), shape: shape, strides: strides ?? Shape.contiguousStrides(shape))
     }
 
     deinit {
