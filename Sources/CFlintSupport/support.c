@@ -1,8 +1,20 @@
 #include "CFlintSupport.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 static _Thread_local bool grad_disabled = false;
 static _Thread_local int64_t sequence_nr = 0;
 
 bool flint_grad_enabled(void) { return !grad_disabled; }
 void flint_set_grad_enabled(bool enabled) { grad_disabled = !enabled; }
 int64_t flint_next_sequence_nr(void) { return sequence_nr++; }
+
+int flint_disable_malloc_fastbins(void) {
+#if defined(__GLIBC__)
+    return mallopt(M_MXFAST, 0);
+#else
+    return 0;
+#endif
+}

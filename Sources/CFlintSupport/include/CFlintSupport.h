@@ -10,4 +10,9 @@ bool flint_grad_enabled(void);
 void flint_set_grad_enabled(bool enabled);
 int64_t flint_next_sequence_nr(void);
 
+
+/// Turns glibc's fastbins off (mallopt M_MXFAST 0); returns 1 on success, 0 where the
+/// C library is not glibc.
+int flint_disable_malloc_fastbins(void);
+
 #endif

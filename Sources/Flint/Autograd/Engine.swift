@@ -11,6 +11,7 @@ enum Engine {
     static func execute(
         roots: [Edge], grads: [Tensor], keepGraph: Bool, createGraph: Bool, captures: [Edge]? = nil
     ) throws -> [Tensor?] {
+        _ = Allocator.tuned
         let task = taskCounter.add(1, ordering: .relaxed).newValue
         let order = discover(roots: roots, task: task)
         defer { for node in order { node.inputBuffer = []; node.taskID = 0 } }
