@@ -70,6 +70,8 @@ OPS = {
     "matmul_vec_mat": ([lambda: rand([3]), lambda: rand([3, 2])], torch.matmul),
     "matmul_batched": ([lambda: rand([2, 2, 3]), lambda: rand([3, 4])], torch.matmul),
     "matmul_broadcast": ([lambda: rand([2, 1, 2, 3]), lambda: rand([3, 3, 2])], torch.matmul),
+    "linear": ([lambda: rand([3, 4]), lambda: rand([2, 4]), lambda: rand([2])], F.linear),
+    "linear_3d_nobias": ([lambda: rand([2, 3, 4]), lambda: rand([5, 4])], F.linear),
     "bmm": ([lambda: rand([2, 2, 3]), lambda: rand([2, 3, 2])], torch.bmm),
     "view": ([lambda: rand([2, 3])], lambda a: a.view(3, 2)),
     "reshape_t": ([lambda: rand([2, 3])], lambda a: a.t().reshape(6)),

@@ -40,6 +40,8 @@ enum OpTable {
         "matmul_batched": { $0[0].matmul($0[1]) },
         "matmul_broadcast": { $0[0].matmul($0[1]) },
         "bmm": { $0[0].bmm($0[1]) },
+        "linear": { $0[0].linear(weight: $0[1], bias: $0[2]) },
+        "linear_3d_nobias": { $0[0].linear(weight: $0[1]) },
         "view": { $0[0].reshape([3, 2]) },
         "reshape_t": { $0[0].t().reshape([6]) },
         "t": { $0[0].t() },

@@ -9,14 +9,27 @@ final class AccumulateGrad: Node {
         super.init(name: "AccumulateGrad", edges: [], location: nil, sequenceNr: .max)
     }
 
-    override func apply(_ gradOutputs: [Tensor?]) throws -> [Tensor?] {
-        guard let incoming = gradOutputs[0] else { return [] }
-        variable.accumulateGrad(incoming)
+    override func apply(_ gradOutputs: inout [Tensor?]) throws -> [Tensor?] {
+        guard var incoming = gradOutputs[0].take() else { return [] }
+        if variable.gradStorage == nil, !isGradEnabled, isKnownUniquelyReferenced(&incoming),
+           isKnownUniquelyReferenced(&incoming.storage), incoming.isPlainBuffer(like: variable) {
+            variable.gradStorage = incoming
+        } else {
+            variable.accumulateGrad(incoming)
+        }
         return []
     }
 }
 
 extension Tensor {
+    /// Whether this tensor, once nothing else references it or its storage, can become
+    /// `leaf.grad` without a copy (PyTorch's AccumulateGrad steals such gradients): a
+    /// whole contiguous buffer of the leaf's shape and dtype, outside any graph.
+    func isPlainBuffer(like leaf: Tensor) -> Bool {
+        gradNode == nil && base == nil && offset == 0 && dtype == leaf.dtype && shape == leaf.shape
+            && isContiguous && storage.count == count
+    }
+
     /// Adds `incoming` into `grad` as PyTorch's AccumulateGrad does: the first gradient
     /// is stored (a private copy unless building a graph), later ones are added in place,
     /// or out of place when building a graph (`createGraph`).

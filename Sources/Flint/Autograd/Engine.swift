@@ -31,7 +31,7 @@ enum Engine {
         var captured = [Tensor?](repeating: nil, count: captures?.count ?? 0)
         try withGradMode(createGraph) {
             while let node = ready.pop() {
-                let inputs = node.inputBuffer
+                var inputs = node.inputBuffer
                 node.inputBuffer = []
                 if let captures {
                     for (i, c) in captures.enumerated() where c.node === node {
@@ -43,7 +43,7 @@ enum Engine {
                 }
                 let outputs: [Tensor?]
                 if node.runsChildren, inputs.contains(where: { $0 != nil }) {
-                    outputs = try node.apply(inputs)
+                    outputs = try node.apply(&inputs)
                 } else {
                     outputs = []
                 }

@@ -55,8 +55,9 @@ public class Node: CustomStringConvertible {
         "<\(name) object at 0x\(String(UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()), radix: 16))>"
     }
 
-    /// Computes the gradients of the inputs from the gradient of the output.
-    func apply(_ gradOutputs: [Tensor?]) throws -> [Tensor?] {
+    /// Computes the gradients of the inputs from the gradients of the outputs, which the
+    /// node may move out of `gradOutputs` (the engine hands them over).
+    func apply(_ gradOutputs: inout [Tensor?]) throws -> [Tensor?] {
         fatalError("\(name) does not implement apply")
     }
 
@@ -118,8 +119,8 @@ final class FunctionNode: Node {
         super.init(name: name, edges: edges, saved: saved, location: location)
     }
 
-    override func apply(_ gradOutputs: [Tensor?]) throws -> [Tensor?] {
-        guard let grad = gradOutputs[0] else { return edges.map { _ in nil } }
+    override func apply(_ gradOutputs: inout [Tensor?]) throws -> [Tensor?] {
+        guard let grad = gradOutputs[0].take() else { return edges.map { _ in nil } }
         let context = BackwardContext(grad: grad, saved: try unpackSaved(), edges: edges)
         return backward(context)
     }

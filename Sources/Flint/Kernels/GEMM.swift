@@ -98,14 +98,27 @@ enum GEMM {
         var start = 0
         while start < count {
             let lines = min(tile, count - start)
-            for p in 0..<depth {
-                let row = source + start * stride + p * depthStride
-                if lines == tile && stride == 1 {
-                    dst.update(from: row, count: tile)
-                } else {
-                    for i in 0..<tile { dst[i] = i < lines ? row[i * stride] : 0 }
+            if depthStride == 1 && stride != 1 {
+                // Each line is contiguous along the depth: read lines, scatter into the sliver.
+                for i in 0..<tile {
+                    if i < lines {
+                        let line = source + (start + i) * stride
+                        for p in 0..<depth { dst[p * tile + i] = line[p] }
+                    } else {
+                        for p in 0..<depth { dst[p * tile + i] = 0 }
+                    }
                 }
-                dst += tile
+                dst += depth * tile
+            } else {
+                for p in 0..<depth {
+                    let row = source + start * stride + p * depthStride
+                    if lines == tile && stride == 1 {
+                        dst.update(from: row, count: tile)
+                    } else {
+                        for i in 0..<tile { dst[i] = i < lines ? row[i * stride] : 0 }
+                    }
+                    dst += tile
+                }
             }
             start += tile
         }

@@ -26,6 +26,7 @@ extension Tensor {
     @discardableResult
     public func add_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let location = SourceLocation(file: file, line: line)
+        if writesDirectly(.add, other) { return self }
         return inPlace("add_", other, location: location) { Tensor.add($0, other, constant: false, location: location) }
     }
 
@@ -33,6 +34,7 @@ extension Tensor {
     @discardableResult
     public func sub_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let location = SourceLocation(file: file, line: line)
+        if writesDirectly(.sub, other) { return self }
         return inPlace("sub_", other, location: location) { Tensor.sub($0, other, constant: false, location: location) }
     }
 
@@ -40,6 +42,7 @@ extension Tensor {
     @discardableResult
     public func mul_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let location = SourceLocation(file: file, line: line)
+        if writesDirectly(.mul, other) { return self }
         return inPlace("mul_", other, readsOldSelf: true, location: location) { Tensor.mul($0, other, constant: false, location: location) }
     }
 
@@ -47,6 +50,7 @@ extension Tensor {
     @discardableResult
     public func div_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let location = SourceLocation(file: file, line: line)
+        if writesDirectly(.div, other) { return self }
         return inPlace("div_", other, readsOldSelf: true, location: location) { Tensor.div($0, other, constant: false, location: location) }
     }
 
@@ -88,6 +92,20 @@ extension Tensor {
                 [c.needs(0) ? Tensor.zeros(like: c.grad) : nil, c.needs(1) ? c.grad.sumTo(ss).to(st) : nil]
             }
         }
+    }
+
+    /// The fast path of unrecorded in-place arithmetic: when nothing is recorded, the
+    /// result keeps this dtype and shape, and `other` does not overlap this tensor
+    /// differently, the kernel writes straight into this tensor's storage. Returns false
+    /// (having done nothing) when the general path must run.
+    private func writesDirectly(_ kernel: BinaryKernel, _ other: Tensor) -> Bool {
+        let recording = isGradEnabled && (requiresGrad || other.requiresGrad)
+        let sameLayout = other.storage !== storage || (other.offset == offset && other.strides == strides && other.shape == shape)
+        guard !recording, sameLayout, Tensor.resultType(self, other) == dtype, dtype.isFloatingPoint || kernel != .div,
+              Shape.broadcast(shape, other.shape) == shape else { return false }
+        kernel.run(self, other.to(dtype), into: self)
+        version.value += 1
+        return true
     }
 
     /// Runs `compute` on a stand-in for this tensor's current value (carrying its graph
@@ -181,12 +199,13 @@ final class CopySlices: Node {
         super.init(name: "CopySlices", edges: [baseEdge] + fn.edges.dropFirst(), location: location)
     }
 
-    override func apply(_ gradOutputs: [Tensor?]) throws -> [Tensor?] {
-        guard let grad = gradOutputs[0] else { return edges.map { _ in nil } }
+    override func apply(_ gradOutputs: inout [Tensor?]) throws -> [Tensor?] {
+        guard let grad = gradOutputs[0].take() else { return edges.map { _ in nil } }
         let geometry = self.geometry, baseShape = self.baseShape
         let place = { (t: Tensor) in Tensor.placing(t, into: baseShape, name: "AsStridedScatterBackward0") { $0.asStrided(geometry) } }
         let region = grad.asStrided(geometry)
-        let results = try fn.apply([region])
+        var regionGrads: [Tensor?] = [region]
+        let results = try fn.apply(&regionGrads)
         var baseGrad = grad - place(region)
         if let first = results.first, let viewGrad = first { baseGrad = baseGrad + place(viewGrad) }
         return [baseGrad] + results.dropFirst()

@@ -25,6 +25,13 @@ enum BinaryKernel: String {
     /// `out = a ∘ b` for same-dtype inputs broadcast to `shape`.
     func run(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: a.dtype, like: a)
+        run(a, b, into: out)
+        return out
+    }
+
+    /// Writes `a ∘ b` (same dtype as `out`, broadcast to its shape) into `out`, which may
+    /// be `a` itself.
+    func run(_ a: Tensor, _ b: Tensor, into out: Tensor) {
         func float<T: FloatingTensorElement>(_: T.Type) {
             switch self {
             case .add: broadcastLoop(a, b, into: out, FloatAdd<T>())
@@ -51,9 +58,8 @@ enum BinaryKernel: String {
         case .float32: float(Float.self)
         case .float64: float(Double.self)
         case .int64: integer()
-        case .bool: return run(a.copyData(to: .int64), b.copyData(to: .int64), shape: shape).copyData(to: .bool)
+        case .bool: out.assign(from: run(a.copyData(to: .int64), b.copyData(to: .int64), shape: out.shape))
         }
-        return out
     }
 }
 

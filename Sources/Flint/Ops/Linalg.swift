@@ -39,6 +39,39 @@ extension Tensor {
         return out
     }
 
+    /// `self·weightᵀ + bias` over the last dimension (`torch.nn.functional.linear`,
+    /// AddmmBackward0): one GEMM reading the weight through transposed strides, the bias
+    /// folded in, and gradients computed directly in each operand's layout.
+    public func linear(weight: Tensor, bias: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let location = SourceLocation(file: file, line: line)
+        guard rank >= 1, weight.rank == 2, shape[rank - 1] == weight.shape[1] else {
+            failAt(location, "linear: mat1 and mat2 shapes cannot be multiplied (\(shape.dropLast().reduce(1, *))x\(shape.last ?? 0) and \(weight.shape.last ?? 0)x\(weight.shape.first ?? 0))")
+        }
+        if rank != 2 {
+            let batch = Array(shape.dropLast())
+            return reshape([-1, shape[rank - 1]]).linear(weight: weight, bias: bias, file: file, line: line).unsafeView(batch + [weight.shape[0]])
+        }
+        let (n, k, m) = (shape[0], shape[1], weight.shape[0])
+        if let bias, bias.shape != [m] { failAt(location, "linear: bias of shape \(Shape.describe(bias.shape)) does not match \(m) output features") }
+        let dtype = DType.promote(self.dtype, weight.dtype).isFloatingPoint ? DType.promote(self.dtype, weight.dtype) : .float32
+        let (x, w) = (to(dtype), weight.to(dtype))
+        let out = bias.map { $0.to(dtype).expand([n, m]).copyData(to: dtype) } ?? Tensor(uninitializedShape: [n, m], dtype: dtype)
+        func run<T: FloatingTensorElement>(_: T.Type) {
+            GEMM.multiply(m: n, n: m, k: k, x.pointer(T.self), aRowStride: x.strides[0], aColStride: x.strides[1],
+                          w.pointer(T.self), bRowStride: w.strides[1], bColStride: w.strides[0],
+                          into: out.pointer(T.self), ldc: m, accumulate: bias != nil)
+        }
+        if dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        guard Tensor.recording([self, weight] + (bias.map { [$0] } ?? [])) else { return out }
+        let types = (self.dtype, weight.dtype, bias?.dtype ?? dtype)
+        return out.recorded("AddmmBackward0", inputs: [self, weight, bias], saving: [self, weight], location: location) { c in
+            let (x, w) = (c.saved[0], c.saved[1])
+            return [c.needs(0) ? c.grad.mm(w).to(types.0) : nil,
+                    c.needs(1) ? c.grad.t().mm(x).to(types.1) : nil,
+                    c.needs(2) ? c.grad.sum(dim: 0).to(types.2) : nil]
+        }
+    }
+
     /// Product of two matrices (MmBackward0).
     public func mm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         Tensor.mm(self, other, location: SourceLocation(file: file, line: line))

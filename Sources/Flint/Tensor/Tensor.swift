@@ -2,8 +2,9 @@
 /// `torch.Tensor`. A tensor is a reference: views, `detach()` and `data` share its
 /// storage, and in-place operations (`+=`, methods ending in `_`) change it for all.
 public final class Tensor: @unchecked Sendable {
-    /// The buffer this tensor reads.
-    let storage: Storage
+    /// The buffer this tensor reads (a `var` only so that uniqueness can be checked;
+    /// it is never reassigned).
+    var storage: Storage
     /// The size of each dimension.
     public let shape: [Int]
     /// Elements to step in `storage` per index step in each dimension.

@@ -16,9 +16,8 @@ public final class Linear: Module {
         super.init()
     }
 
-    /// `x.matmul(weight.t()) + bias` over the last dimension.
+    /// `x·weightᵀ + bias` over the last dimension.
     public override func forward(_ input: Tensor) -> Tensor {
-        let y = input.matmul(weight.t())
-        return bias.map { y + $0 } ?? y
+        input.linear(weight: weight, bias: bias)
     }
 }
