@@ -11,7 +11,7 @@
 #define FLINT_AVX2 __attribute__((target("avx2,fma")))
 
 // 12 rows × 32 columns: 24 zmm accumulators, two B vectors, one broadcast per row.
-FLINT_AVX512 static void sgemm_avx512_12x32(int64_t depth, const float *a, const float *b,
+FLINT_AVX512 static void sgemm_avx512_12x32(int64_t depth, const float *a, const float *b, int64_t ldb,
                                             float *c, int64_t ldc, int accumulate) {
 #define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 #define DECLARE(i) __m512 lo##i = _mm512_setzero_ps(), hi##i = _mm512_setzero_ps();
@@ -21,7 +21,7 @@ FLINT_AVX512 static void sgemm_avx512_12x32(int64_t depth, const float *a, const
 #define STEP(i) { __m512 s = _mm512_set1_ps(a[i]); lo##i = _mm512_fmadd_ps(s, b0, lo##i); hi##i = _mm512_fmadd_ps(s, b1, hi##i); }
         ROWS(STEP)
         a += 12;
-        b += 32;
+        b += ldb;
     }
 #define STORE(i) { float *row = c + (i) * ldc; \
         if (accumulate) { lo##i = _mm512_add_ps(lo##i, _mm512_loadu_ps(row)); hi##i = _mm512_add_ps(hi##i, _mm512_loadu_ps(row + 16)); } \
@@ -34,7 +34,7 @@ FLINT_AVX512 static void sgemm_avx512_12x32(int64_t depth, const float *a, const
 }
 
 // 6 rows × 16 columns: 12 ymm accumulators, two B vectors, one broadcast per row.
-FLINT_AVX2 static void sgemm_avx2_6x16(int64_t depth, const float *a, const float *b,
+FLINT_AVX2 static void sgemm_avx2_6x16(int64_t depth, const float *a, const float *b, int64_t ldb,
                                        float *c, int64_t ldc, int accumulate) {
 #define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 #define DECLARE(i) __m256 lo##i = _mm256_setzero_ps(), hi##i = _mm256_setzero_ps();
@@ -44,7 +44,7 @@ FLINT_AVX2 static void sgemm_avx2_6x16(int64_t depth, const float *a, const floa
 #define STEP(i) { __m256 s = _mm256_broadcast_ss(a + (i)); lo##i = _mm256_fmadd_ps(s, b0, lo##i); hi##i = _mm256_fmadd_ps(s, b1, hi##i); }
         ROWS(STEP)
         a += 6;
-        b += 16;
+        b += ldb;
     }
 #define STORE(i) { float *row = c + (i) * ldc; \
         if (accumulate) { lo##i = _mm256_add_ps(lo##i, _mm256_loadu_ps(row)); hi##i = _mm256_add_ps(hi##i, _mm256_loadu_ps(row + 8)); } \

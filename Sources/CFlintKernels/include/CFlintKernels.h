@@ -4,9 +4,9 @@
 #include <stdint.h>
 
 /// A register-tiled single-precision GEMM micro-kernel: C[mr×nr] (row stride ldc)
-/// = or += A·B over `depth`, from A packed as depth-major slivers of mr rows and B as
-/// depth-major slivers of nr columns.
-typedef void (*flint_sgemm_micro_kernel)(int64_t depth, const float *a, const float *b,
+/// = or += A·B over `depth`, from A packed as a depth-major sliver of mr rows and B
+/// read as `depth` rows of nr contiguous columns, `ldb` elements apart (nr when packed).
+typedef void (*flint_sgemm_micro_kernel)(int64_t depth, const float *a, const float *b, int64_t ldb,
                                          float *c, int64_t ldc, int accumulate);
 
 /// The micro-kernel chosen for this CPU and its tile shape.

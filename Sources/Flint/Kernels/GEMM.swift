@@ -14,7 +14,7 @@ enum GEMM {
         let name: String
         let rows: Int
         let columns: Int
-        let run: @Sendable (_ depth: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ accumulate: Bool) -> Void
+        let run: @Sendable (_ depth: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ ldb: Int, _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ accumulate: Bool) -> Void
     }
 
     /// The C kernel for the named instruction set, if this CPU has it.
@@ -27,15 +27,15 @@ enum GEMM {
 
     private static func wrap(_ info: flint_sgemm_kernel_info) -> MicroKernel<Float>? {
         guard let kernel = info.kernel else { return nil }
-        return MicroKernel(name: String(cString: info.name), rows: Int(info.rows), columns: Int(info.columns)) { depth, a, b, c, ldc, accumulate in
-            kernel(Int64(depth), a, b, c, Int64(ldc), accumulate ? 1 : 0)
+        return MicroKernel(name: String(cString: info.name), rows: Int(info.rows), columns: Int(info.columns)) { depth, a, b, ldb, c, ldc, accumulate in
+            kernel(Int64(depth), a, b, Int64(ldb), c, Int64(ldc), accumulate ? 1 : 0)
         }
     }
 
     /// The portable kernel, for any floating-point type.
     static func portableKernel<T: FloatingTensorElement>(_: T.Type) -> MicroKernel<T> {
-        MicroKernel(name: "portable", rows: 6, columns: 16) { depth, a, b, c, ldc, accumulate in
-            portableMicroKernel(depth: depth, a, b, c, ldc: ldc, accumulate: accumulate)
+        MicroKernel(name: "portable", rows: 6, columns: 16) { depth, a, b, ldb, c, ldc, accumulate in
+            portableMicroKernel(depth: depth, a, b, ldb: ldb, c, ldc: ldc, accumulate: accumulate)
         }
     }
 
@@ -47,13 +47,15 @@ enum GEMM {
 
     /// Computes `C[m×n] = A[m×k]·B[k×n]`, adding to C when `accumulate`.
     /// Element (i, p) of A is at `a[i*aRowStride + p*aColStride]`, likewise B; C is
-    /// row-major with row stride `ldc`.
+    /// row-major with row stride `ldc`. A row-major B is read in place (only a partial
+    /// last sliver is packed): small-M products, such as convolutions, would otherwise
+    /// spend more time packing B than multiplying.
     static func multiply<T: FloatingTensorElement>(
         m: Int, n: Int, k: Int,
         _ a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
         _ b: UnsafePointer<T>, bRowStride: Int, bColStride: Int,
         into c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool,
-        kernel: MicroKernel<T>? = nil
+        kernel: MicroKernel<T>? = nil, splittingColumns: Bool = true
     ) {
         if m == 0 || n == 0 { return }
         if k == 0 {
@@ -61,6 +63,21 @@ enum GEMM {
             return
         }
         let micro = kernel ?? defaultKernel(T.self)
+        let threads = numThreads, tiles = (n + micro.columns - 1) / micro.columns
+        if splittingColumns, threads > 1, (m + rowBlock - 1) / rowBlock < threads, tiles >= 2, m * n * k >= 1 << 21 {
+            // Too few row blocks to share: give each thread a range of column tiles instead.
+            let parts = min(threads, tiles)
+            Parallel.forRange(parts, grain: 0) { range in
+                for part in range {
+                    let lo = tiles * part / parts * micro.columns, hi = min(n, tiles * (part + 1) / parts * micro.columns)
+                    multiply(m: m, n: hi - lo, k: k, a, aRowStride: aRowStride, aColStride: aColStride,
+                             b + lo * bColStride, bRowStride: bRowStride, bColStride: bColStride,
+                             into: c + lo, ldc: ldc, accumulate: accumulate, kernel: micro, splittingColumns: false)
+                }
+            }
+            return
+        }
+        let directB = bColStride == 1
         let packedB = UnsafeMutablePointer<T>.allocate(capacity: depthBlock * (colBlock + micro.columns))
         defer { packedB.deallocate() }
         var jc = 0
@@ -69,7 +86,9 @@ enum GEMM {
             var pc = 0
             while pc < k {
                 let kc = min(depthBlock, k - pc)
-                pack(count: nc, depth: kc, tile: micro.columns, b + pc * bRowStride + jc * bColStride, stride: bColStride, depthStride: bRowStride, into: packedB)
+                let fullColumns = directB ? nc - nc % micro.columns : 0
+                pack(count: nc - fullColumns, depth: kc, tile: micro.columns, b + pc * bRowStride + (jc + fullColumns) * bColStride, stride: bColStride, depthStride: bRowStride, into: packedB)
+                let panel = BPanel(direct: directB ? b + pc * bRowStride + jc : nil, ldb: bRowStride, fullColumns: fullColumns, packed: packedB)
                 let add = accumulate || pc > 0
                 let rowBlocks = (m + rowBlock - 1) / rowBlock
                 Parallel.forRange(rowBlocks, costPerItem: rowBlock * nc * kc, grain: 1 << 21) { blocks in
@@ -79,7 +98,7 @@ enum GEMM {
                         let ic = block * rowBlock
                         let mc = min(rowBlock, m - ic)
                         pack(count: mc, depth: kc, tile: micro.rows, a + ic * aRowStride + pc * aColStride, stride: aRowStride, depthStride: aColStride, into: packedA)
-                        macroKernel(micro, mc: mc, nc: nc, kc: kc, packedA, packedB, c + ic * ldc + jc, ldc: ldc, accumulate: add)
+                        macroKernel(micro, mc: mc, nc: nc, kc: kc, packedA, panel, c + ic * ldc + jc, ldc: ldc, accumulate: add)
                     }
                 }
                 pc += kc
@@ -124,8 +143,25 @@ enum GEMM {
         }
     }
 
+    /// Where the macro-kernel finds B's slivers: in place (row-major B, full slivers)
+    /// or packed.
+    private struct BPanel<T> {
+        let direct: UnsafePointer<T>?
+        let ldb: Int
+        let fullColumns: Int
+        let packed: UnsafePointer<T>
+
+        /// The sliver starting at column `j0` and its row stride.
+        func sliver(at j0: Int, tile: Int, depth: Int) -> (UnsafePointer<T>, Int) {
+            if let direct {
+                return j0 < fullColumns ? (direct + j0, ldb) : (packed + (j0 - fullColumns) / tile * tile * depth, tile)
+            }
+            return (packed + j0 / tile * tile * depth, tile)
+        }
+    }
+
     private static func macroKernel<T: FloatingTensorElement>(
-        _ micro: MicroKernel<T>, mc: Int, nc: Int, kc: Int, _ packedA: UnsafePointer<T>, _ packedB: UnsafePointer<T>,
+        _ micro: MicroKernel<T>, mc: Int, nc: Int, kc: Int, _ packedA: UnsafePointer<T>, _ panel: BPanel<T>,
         _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool
     ) {
         let (rowTile, colTile) = (micro.rows, micro.columns)
@@ -133,17 +169,17 @@ enum GEMM {
         var j0 = 0
         while j0 < nc {
             let cols = min(colTile, nc - j0)
-            let bSliver = packedB + (j0 / colTile) * colTile * kc
+            let (bSliver, ldb) = panel.sliver(at: j0, tile: colTile, depth: kc)
             var i0 = 0
             while i0 < mc {
                 let rows = min(rowTile, mc - i0)
                 let aSliver = packedA + (i0 / rowTile) * rowTile * kc
                 let cTile = c + i0 * ldc + j0
                 if rows == rowTile && cols == colTile {
-                    micro.run(kc, aSliver, bSliver, cTile, ldc, accumulate)
+                    micro.run(kc, aSliver, bSliver, ldb, cTile, ldc, accumulate)
                 } else {
                     tile.withUnsafeMutableBufferPointer { t in
-                        micro.run(kc, aSliver, bSliver, t.baseAddress!, colTile, false)
+                        micro.run(kc, aSliver, bSliver, ldb, t.baseAddress!, colTile, false)
                         for i in 0..<rows {
                             for j in 0..<cols {
                                 let v = t[i * colTile + j]
@@ -161,7 +197,7 @@ enum GEMM {
     /// The portable core: a `6×16` tile of C from packed slivers of A and B.
     @inline(__always)
     private static func portableMicroKernel<T: FloatingTensorElement>(
-        depth kc: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+        depth kc: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, ldb: Int,
         _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool
     ) {
         typealias V = SIMD8<T>
@@ -169,8 +205,8 @@ enum GEMM {
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
         let rawB = UnsafeRawPointer(b)
         for p in 0..<kc {
-            let b0 = rawB.loadUnaligned(fromByteOffset: p * 16 * MemoryLayout<T>.stride, as: V.self)
-            let b1 = rawB.loadUnaligned(fromByteOffset: (p * 16 + 8) * MemoryLayout<T>.stride, as: V.self)
+            let b0 = rawB.loadUnaligned(fromByteOffset: p * ldb * MemoryLayout<T>.stride, as: V.self)
+            let b1 = rawB.loadUnaligned(fromByteOffset: (p * ldb + 8) * MemoryLayout<T>.stride, as: V.self)
             let ap = a + p * 6
             var s = V(repeating: ap[0]); c00 += s * b0; c01 += s * b1
             s = V(repeating: ap[1]); c10 += s * b0; c11 += s * b1

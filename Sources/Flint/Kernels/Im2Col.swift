@@ -33,10 +33,14 @@ enum Im2Col {
                 return
             }
             let row = x + plane * h * w + ih * w
-            for q in 0..<ow {
-                let iw = first + q * step
-                out[q] = iw >= 0 && iw < w ? row[iw] : 0
+            let (lo, hi) = validColumns(first: first, step: step, count: ow, width: w)
+            if lo > 0 { out.update(repeating: 0, count: lo) }
+            if step == 1 {
+                (out + lo).update(from: row + first + lo, count: hi - lo)
+            } else {
+                for q in lo..<hi { out[q] = row[first + q * step] }
             }
+            if hi < ow { (out + hi).update(repeating: 0, count: ow - hi) }
         }
     }
 
@@ -49,11 +53,17 @@ enum Im2Col {
         forEachWindowRow(images: images, channels: channels, geometry: g) { plane, column, ih, first in
             guard let ih else { return }
             let row = x + plane * h * w + ih * w, from = cols + column
-            for q in 0..<ow {
-                let iw = first + q * step
-                if iw >= 0 && iw < w { row[iw] += from[q] }
-            }
+            let (lo, hi) = validColumns(first: first, step: step, count: ow, width: w)
+            for q in lo..<hi { row[first + q * step] += from[q] }
         }
+    }
+
+    /// The output columns `lo..<hi` whose input column `first + q·step` lies in `0..<width`.
+    @inline(__always)
+    private static func validColumns(first: Int, step: Int, count: Int, width: Int) -> (Int, Int) {
+        let lo = first >= 0 ? 0 : (-first + step - 1) / step
+        let hi = first >= width ? 0 : Swift.min(count, (width - 1 - first) / step + 1)
+        return (Swift.min(lo, hi), hi)
     }
 
     /// Visits every output row of every window offset of every plane (planes split across
@@ -67,7 +77,7 @@ enum Im2Col {
     ) {
         let h = g.input.0, (oh, ow) = g.output, (kh, kw) = g.kernel
         let rowLength = oh * ow
-        Parallel.forRange(images * channels, costPerItem: kh * kw * rowLength) { range in
+        Parallel.forRange(images * channels, costPerItem: 4 * kh * kw * rowLength) { range in
             for plane in range {
                 var column = plane * kh * kw * rowLength
                 for ki in 0..<kh {
@@ -84,6 +94,42 @@ enum Im2Col {
         }
     }
 
+    /// `maxPool` when no window reaches into padding: no bounds checks in the loops.
+    private static func maxPoolInterior<T: FloatingTensorElement>(
+        _ x: UnsafePointer<T>, planes: Int, geometry g: WindowGeometry,
+        into out: UnsafeMutablePointer<T>, indices: UnsafeMutablePointer<Int64>
+    ) {
+        let (h, w) = g.input, (oh, ow) = g.output, (kh, kw) = g.kernel
+        Parallel.forRange(planes, costPerItem: oh * ow * kh * kw) { range in
+            for p in range {
+                let src = x + p * h * w
+                var o = p * oh * ow
+                for r in 0..<oh {
+                    let top = r * g.stride.0
+                    for q in 0..<ow {
+                        let left = q * g.stride.1
+                        var bestIndex = top * w + left
+                        var best = src[bestIndex]
+                        for ki in 0..<kh {
+                            let rowStart = (top + ki * g.dilation.0) * w + left
+                            for kj in 0..<kw {
+                                let index = rowStart + kj * g.dilation.1
+                                let v = src[index]
+                                if v > best || (v.isNaN && !best.isNaN) {
+                                    best = v
+                                    bestIndex = index
+                                }
+                            }
+                        }
+                        out[o] = best
+                        indices[o] = Int64(bestIndex)
+                        o += 1
+                    }
+                }
+            }
+        }
+    }
+
     /// Max over each window of each plane, with the flat in-plane index of the maximum
     /// (padding counts as minus infinity; NaN wins, as in PyTorch).
     static func maxPool<T: FloatingTensorElement>(
@@ -91,6 +137,10 @@ enum Im2Col {
         into out: UnsafeMutablePointer<T>, indices: UnsafeMutablePointer<Int64>
     ) {
         let (h, w) = g.input, (oh, ow) = g.output, (kh, kw) = g.kernel
+        if g.padding == (0, 0) {
+            maxPoolInterior(x, planes: planes, geometry: g, into: out, indices: indices)
+            return
+        }
         Parallel.forRange(planes, costPerItem: oh * ow * kh * kw) { range in
             for p in range {
                 let src = x + p * h * w

@@ -62,13 +62,15 @@ extension Tensor {
             let cols = UnsafeMutablePointer<T>.allocate(capacity: n * channels * kk * l)
             defer { cols.deallocate() }
             Im2Col.unfold(x.pointer(T.self), images: n, channels: channels, geometry: geometry, into: cols)
-            for image in 0..<n {
-                for g in 0..<groups {
-                    GEMM.multiply(
-                        m: coutG, n: l, k: cinG * kk,
-                        w.pointer(T.self) + g * coutG * cinG * kk, aRowStride: cinG * kk, aColStride: 1,
-                        cols + (image * channels + g * cinG) * kk * l, bRowStride: l, bColStride: 1,
-                        into: out.pointer(T.self) + (image * cout + g * coutG) * l, ldc: l, accumulate: bias != nil)
+            Parallel.forRange(n, costPerItem: cout * l * cinG * kk, grain: 1 << 18) { images in
+                for image in images {
+                    for g in 0..<groups {
+                        GEMM.multiply(
+                            m: coutG, n: l, k: cinG * kk,
+                            w.pointer(T.self) + g * coutG * cinG * kk, aRowStride: cinG * kk, aColStride: 1,
+                            cols + (image * channels + g * cinG) * kk * l, bRowStride: l, bColStride: 1,
+                            into: out.pointer(T.self) + (image * cout + g * coutG) * l, ldc: l, accumulate: bias != nil)
+                    }
                 }
             }
         }

@@ -151,12 +151,14 @@ extension Tensor {
         let ar = a.rank, br = b.rank
         let (aBatch, bBatch) = (ar == 3 ? a.strides[0] : 0, br == 3 ? b.strides[0] : 0)
         func run<T: FloatingTensorElement>(_: T.Type) {
-            for i in 0..<batch {
-                GEMM.multiply(
-                    m: n, n: m, k: k,
-                    a.pointer(T.self) + i * aBatch, aRowStride: a.strides[ar - 2], aColStride: a.strides[ar - 1],
-                    b.pointer(T.self) + i * bBatch, bRowStride: b.strides[br - 2], bColStride: b.strides[br - 1],
-                    into: out.pointer(T.self) + i * n * m, ldc: m, accumulate: false)
+            Parallel.forRange(batch, costPerItem: n * m * k, grain: 1 << 18) { items in
+                for i in items {
+                    GEMM.multiply(
+                        m: n, n: m, k: k,
+                        a.pointer(T.self) + i * aBatch, aRowStride: a.strides[ar - 2], aColStride: a.strides[ar - 1],
+                        b.pointer(T.self) + i * bBatch, bRowStride: b.strides[br - 2], bColStride: b.strides[br - 1],
+                        into: out.pointer(T.self) + i * n * m, ldc: m, accumulate: false)
+                }
             }
         }
         if dtype == .float32 { run(Float.self) } else { run(Double.self) }
