@@ -36,7 +36,7 @@ def run(cmd):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--torch-bench", default=os.path.join(ROOT, "..", "shared", "bench", "reference", "torch_bench.py"))
-    ap.add_argument("--only", default="W1,W2,W3,W4,W5,W6,W7,M1")
+    ap.add_argument("--only", default="W1,W2,W3,W4,W5,W6,W7,W8,M1")
     args = ap.parse_args()
     subprocess.run(["swift", "build", "-c", "release", "--product", "flint-bench"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)

@@ -154,6 +154,24 @@ func w5() {
     line("W5", 1 / t.median, "steps/s", String(format: "%.3f ms/step", t.median * 1e3), t)
 }
 
+/// W8: the Hessian-vector product of W3's loss with respect to the first weight
+/// (double backward through the MLP).
+func w8() {
+    manualSeed(3)
+    let model = Sequential(Linear(784, 256), ReLU(), Linear(256, 128), ReLU(), Linear(128, 10))
+    let x = Tensor.randn([64, 784])
+    let y = Tensor.randint(10, [64])
+    let v = Tensor.randn([256, 784])
+    let weight = model.parameters()[0]
+    let loss = CrossEntropyLoss()
+    let t = bench {
+        let l = loss(model(x), y)
+        let g = try! Autograd.grad(outputs: [l], inputs: [weight], createGraph: true)[0]!
+        _ = try! Autograd.grad(outputs: [g], inputs: [weight], gradOutputs: [v])
+    }
+    line("W8", t.median * 1e3, "ms/iter", "", t)
+}
+
 /// (VmRSS, VmHWM) of this process in MiB.
 func residentMemory() -> (current: Double, peak: Double) {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
@@ -201,7 +219,7 @@ if arguments.contains("--m1-child") {
     m1Child()
     exit(0)
 }
-let workloads: [(String, () -> Void)] = [("W1", w1), ("W2", w2), ("W3", w3), ("W4", w4), ("W5", w5), ("W6", w6), ("W7", w7), ("M1", m1)]
+let workloads: [(String, () -> Void)] = [("W1", w1), ("W2", w2), ("W3", w3), ("W4", w4), ("W5", w5), ("W6", w6), ("W7", w7), ("W8", w8), ("M1", m1)]
 let only = option("--only").map { Set($0.uppercased().split(separator: ",").map(String.init)) }
 print("# flint threads=\(numThreads)")
 for (id, run) in workloads where only?.contains(id) ?? true { run() }
