@@ -26,17 +26,20 @@ enum Elementwise {
         }
     }
 
-    /// `out[i] = f(a[i], b[i])` for `count` contiguous elements; a single-element `b`
-    /// (`bIsScalar`) is broadcast.
+    /// `out[i] = f(a[i], b[i])` for `count` contiguous elements; a single-element `a`
+    /// or `b` (`aIsScalar`, `bIsScalar`) is broadcast.
     @inline(__always)
     static func zipContiguous<F: BinaryFunction>(
-        count: Int, _ a: UnsafePointer<F.First>, _ b: UnsafePointer<F.Second>, bIsScalar: Bool,
+        count: Int, _ a: UnsafePointer<F.First>, aIsScalar: Bool, _ b: UnsafePointer<F.Second>, bIsScalar: Bool,
         into out: UnsafeMutablePointer<F.Output>, _ f: F
     ) {
         Parallel.forRange(count) { range in
             if bIsScalar {
                 let bv = b[0]
                 for i in range { out[i] = f(a[i], bv) }
+            } else if aIsScalar {
+                let av = a[0]
+                for i in range { out[i] = f(av, b[i]) }
             } else {
                 for i in range { out[i] = f(a[i], b[i]) }
             }

@@ -59,3 +59,8 @@ struct Identity<T>: UnaryFunction { func callAsFunction(_ x: T) -> T { x } }
 struct Convert<Source: TensorElement, Target: TensorElement>: UnaryFunction {
     func callAsFunction(_ x: Source) -> Target { Target(flintDouble: x.flintDouble) }
 }
+
+/// `g·(1 - y²)`: the gradient of tanh from its output.
+struct TanhGradient<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ g: T, _ y: T) -> T { g * (1 - y * y) } }
+/// `g·y·(1 - y)`: the gradient of sigmoid from its output.
+struct SigmoidGradient<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ g: T, _ y: T) -> T { g * (y * (1 - y)) } }

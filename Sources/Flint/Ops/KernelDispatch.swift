@@ -8,8 +8,10 @@ func broadcastLoop<F: BinaryFunction>(_ a: Tensor, _ b: Tensor, into out: Tensor
 where F.First: TensorElement, F.Second: TensorElement, F.Output: TensorElement {
     let shape = out.shape
     let pa = UnsafePointer(a.pointer(F.First.self)), pb = UnsafePointer(b.pointer(F.Second.self)), po = out.pointer(F.Output.self)
-    if a.shape == shape && a.isContiguous && ((b.shape == shape && b.isContiguous) || b.count == 1) {
-        Elementwise.zipContiguous(count: out.count, pa, pb, bIsScalar: b.shape != shape, into: po, f)
+    let aDense = a.shape == shape && a.isContiguous, bDense = b.shape == shape && b.isContiguous
+    let aScalar = !aDense && a.isBroadcastScalar, bScalar = !bDense && b.isBroadcastScalar
+    if out.isContiguous && (aDense || aScalar) && (bDense || bScalar) && !(aScalar && bScalar) {
+        Elementwise.zipContiguous(count: out.count, pa, aIsScalar: aScalar, pb, bIsScalar: bScalar, into: po, f)
     } else {
         let sa = Shape.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
         let sb = Shape.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
@@ -61,6 +63,11 @@ enum BinaryKernel: String {
         case .bool: out.assign(from: run(a.copyData(to: .int64), b.copyData(to: .int64), shape: out.shape))
         }
     }
+}
+
+extension Tensor {
+    /// Whether every element reads the same value (one element, or a scalar expanded).
+    var isBroadcastScalar: Bool { count == 1 || strides.allSatisfy { $0 == 0 } }
 }
 
 /// Elementwise functions of one float tensor (integer ones for `abs`, `neg`, `sign`).

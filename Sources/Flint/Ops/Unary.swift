@@ -21,9 +21,9 @@ extension Tensor {
     /// Cosine (CosBackward0: `grad * -sin(x)`).
     public func cos(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.cos, "CosBackward0", savesInput: true, file, line) { c in [c.grad * -c.saved[0].sin()] } }
     /// Hyperbolic tangent (TanhBackward0: `grad * (1 - y²)`).
-    public func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true, file, line) { c in [c.grad * (1 - c.saved[0] * c.saved[0])] } }
+    public func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true, file, line) { c in [c.grad.tanhBackward(output: c.saved[0])] } }
     /// Logistic sigmoid (SigmoidBackward0: `grad * y * (1 - y)`).
-    public func sigmoid(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sigmoid, "SigmoidBackward0", savesOutput: true, file, line) { c in [c.grad * (c.saved[0] * (1 - c.saved[0]))] } }
+    public func sigmoid(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sigmoid, "SigmoidBackward0", savesOutput: true, file, line) { c in [c.grad.sigmoidBackward(output: c.saved[0])] } }
     /// Square root (SqrtBackward0: `grad / (2y)`).
     public func sqrt(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sqrt, "SqrtBackward0", savesOutput: true, file, line) { c in [c.grad / (2 * c.saved[0])] } }
     /// Absolute value (AbsBackward0: `grad * sign(x)`).
@@ -60,6 +60,30 @@ extension Tensor {
             if let min { inside = inside & (c.saved[0] .>= min) }
             if let max { inside = inside & (c.saved[0] .<= max) }
             return [c.grad * inside.to(c.grad.dtype)]
+        }
+    }
+
+    /// `self·(1 - y²)` in one pass: tanh's backward from its output `y`
+    /// (TanhBackwardBackward0: `gg·(1 - y²)` for the gradient, `-2·gg·g·y` for `y`).
+    func tanhBackward(output y: Tensor) -> Tensor {
+        let out = Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y), g = to(y.dtype)
+        if y.dtype == .float32 { broadcastLoop(g, y, into: out, TanhGradient<Float>()) } else { broadcastLoop(g, y, into: out, TanhGradient<Double>()) }
+        guard Tensor.recording(self, y) else { return out }
+        return out.recorded("TanhBackwardBackward0", inputs: [self, y], saving: [self, y]) { c in
+            let (g, y) = (c.saved[0], c.saved[1])
+            return [c.needs(0) ? c.grad.tanhBackward(output: y) : nil, c.needs(1) ? c.grad * g * y * -2 : nil]
+        }
+    }
+
+    /// `self·y·(1 - y)` in one pass: sigmoid's backward from its output `y`
+    /// (SigmoidBackwardBackward0: `gg·y·(1 - y)` for the gradient, `gg·g·(1 - 2y)` for `y`).
+    func sigmoidBackward(output y: Tensor) -> Tensor {
+        let out = Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y), g = to(y.dtype)
+        if y.dtype == .float32 { broadcastLoop(g, y, into: out, SigmoidGradient<Float>()) } else { broadcastLoop(g, y, into: out, SigmoidGradient<Double>()) }
+        guard Tensor.recording(self, y) else { return out }
+        return out.recorded("SigmoidBackwardBackward0", inputs: [self, y], saving: [self, y]) { c in
+            let (g, y) = (c.saved[0], c.saved[1])
+            return [c.needs(0) ? c.grad.sigmoidBackward(output: y) : nil, c.needs(1) ? c.grad * g * (1 - y * 2) : nil]
         }
     }
 
