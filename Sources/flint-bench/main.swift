@@ -2,7 +2,7 @@
 // line per workload in the format of the PyTorch reference script, so both can be
 // paired: `W1          3.21 us/iter   (...)`.
 //
-// usage: swift run -c release flint-bench [--threads N] [--only W1,W4]
+// usage: swift run -c release flint-bench [--threads N] [--only W1,W4] [--fixed N]
 // (M1 re-runs this executable with --m1-child to measure memory in a fresh process.)
 import Flint
 import FlintNN
@@ -18,9 +18,17 @@ func now() -> Double {
     return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
+/// With `--fixed N`, each workload's step runs exactly N times and no timing is done:
+/// a repeatable load for profilers (`valgrind --tool=callgrind`).
+let fixedIterations: Int? = CommandLine.arguments.firstIndex(of: "--fixed").flatMap { Int(CommandLine.arguments[$0 + 1]) }
+
 /// Warm-up, then an inner count calibrated so one repeat lasts about `target` seconds,
 /// then the median over repeats of the per-call time (as the reference scripts do).
 func bench(target: Double = 0.3, repeats: Int = 11, warmup: Double = 0.5, budget: Double = 12, _ fn: () -> Void) -> Timing {
+    if let fixedIterations {
+        for _ in 0..<fixedIterations { fn() }
+        return Timing(median: .nan, min: .nan, max: .nan, repeats: 1, inner: fixedIterations)
+    }
     let t0 = now()
     fn()
     var calls = 1
