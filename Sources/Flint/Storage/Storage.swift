@@ -1,11 +1,11 @@
 import Synchronization
 
-/// One aligned, contiguous buffer of elements of one dtype. Tensors and their views
+/// One contiguous buffer of elements of one dtype. Tensors and their views
 /// share a storage and address it through shape, strides and offset. The storage is
 /// also their version counter, so a tensor costs no separate counter object; an
 /// aliasing storage (`Tensor.data`) shares the bytes but counts versions on its own.
 final class Storage: VersionCounter, @unchecked Sendable {
-    /// Start of the buffer, aligned to 64 bytes.
+    /// Start of the buffer (64-byte aligned for large buffers, 16 for small ones).
     let data: UnsafeMutableRawPointer
     /// Number of elements the buffer holds.
     let count: Int
@@ -62,9 +62,11 @@ enum BufferCache {
         var bytes = 0
     }
 
-    /// A 64-byte aligned buffer of at least `byteCount` bytes.
+    /// A buffer of at least `byteCount` bytes: 64-byte aligned when large (cached), and
+    /// malloc's own 16-byte alignment when small (posix_memalign would cost more than
+    /// the small kernels it serves; they load unaligned).
     static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
-        guard byteCount >= minimumSize else { return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64) }
+        guard byteCount >= minimumSize else { return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 16) }
         let size = pageRounded(byteCount)
         let reused = pool.withLock { pool -> UInt? in
             guard let address = pool.free[size]?.popLast() else { return nil }
