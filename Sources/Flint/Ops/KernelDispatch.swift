@@ -10,7 +10,9 @@ where F.First: TensorElement, F.Second: TensorElement, F.Output: TensorElement {
     let pa = UnsafePointer(a.pointer(F.First.self)), pb = UnsafePointer(b.pointer(F.Second.self)), po = out.pointer(F.Output.self)
     let aDense = a.shape == shape && a.isContiguous, bDense = b.shape == shape && b.isContiguous
     let aScalar = !aDense && a.isBroadcastScalar, bScalar = !bDense && b.isBroadcastScalar
-    if out.isContiguous && (aDense || aScalar) && (bDense || bScalar) && !(aScalar && bScalar) {
+    if out.isContiguous && aScalar && bScalar {
+        po.update(repeating: f(pa[0], pb[0]), count: out.count)
+    } else if out.isContiguous && (aDense || aScalar) && (bDense || bScalar) {
         Elementwise.zipContiguous(count: out.count, pa, aIsScalar: aScalar, pb, bIsScalar: bScalar, into: po, f)
     } else {
         let sa = Shape.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
@@ -178,6 +180,10 @@ enum ReduceKernel {
         func float<T: FloatingTensorElement>(_: T.Type) -> Tensor {
             let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
             let px = UnsafePointer(x.pointer(T.self)), po = out.pointer(T.self)
+            if x.isContiguous, x.count < Parallel.elementwiseGrain, !reduced.contains(false) {
+                po[0] = smallReduction(px, count: x.count)
+                return out
+            }
             switch self {
             case .sum:
                 Reduction.reduce(shape: x.shape, px, x.strides, reduced: reduced, into: po, initial: 0.0, { $0 + Double($1) }, merge: +, finish: { T($0) })
@@ -204,6 +210,28 @@ enum ReduceKernel {
             case .norm: return run(x.copyData(to: .float32), reduced: reduced, outShape: outShape)
             }
             return x.dtype == .bool && self != .sum ? out.copyData(to: .bool) : out
+        }
+    }
+
+    /// A whole contiguous tensor below the threading grain reduced in one plain loop,
+    /// with the same accumulation (double for sums, NaN-propagating extrema).
+    private func smallReduction<T: FloatingTensorElement>(_ x: UnsafePointer<T>, count: Int) -> T {
+        switch self {
+        case .sum, .norm:
+            var total = 0.0
+            for i in 0..<count {
+                let v = Double(x[i])
+                total += self == .sum ? v : v * v
+            }
+            return T(self == .sum ? total : total.squareRoot())
+        case .max, .min:
+            var best = self == .max ? -T.infinity : T.infinity
+            for i in 0..<count {
+                let v = x[i]
+                if v.isNaN { return .nan }
+                best = self == .max ? Swift.max(best, v) : Swift.min(best, v)
+            }
+            return best
         }
     }
 
