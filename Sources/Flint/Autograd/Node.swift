@@ -100,8 +100,8 @@ public class Node: CustomStringConvertible {
     private func moveChildren(into pending: inout [Node]) {
         for edge in edges { if let child = edge.node { pending.append(child) } }
         edges = []
-        for item in saved {
-            if let child = item.takeNodeIfLastOwner() { pending.append(child) }
+        for i in saved.indices {
+            if let child = saved[i].takeNodeIfLastOwner() { pending.append(child) }
         }
         saved = []
     }

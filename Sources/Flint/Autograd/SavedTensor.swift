@@ -2,7 +2,7 @@
 /// that a later in-place change is caught (PyTorch's `SavedVariable`). A node that saves
 /// its own output keeps it without its `gradFn` (no reference cycle) and reattaches the
 /// node when unpacking, so double backward through the output still works.
-final class SavedTensor {
+struct SavedTensor {
     private var tensor: Tensor?
     private let savedVersion: Int
     private let isOutput: Bool
@@ -50,7 +50,7 @@ final class SavedTensor {
 
     /// When this is the last owner of the saved tensor, detaches and returns its node so
     /// the caller can free the graph iteratively.
-    func takeNodeIfLastOwner() -> Node? {
+    mutating func takeNodeIfLastOwner() -> Node? {
         guard isKnownUniquelyReferenced(&tensor), let node = tensor?.gradNode else { return nil }
         tensor?.gradNode = nil
         return node
