@@ -16,9 +16,9 @@ public class Node: CustomStringConvertible {
     /// Creation order on this thread; later nodes run first when several are ready.
     let sequenceNr: Int64
     /// Where the edges of this node's inputs lead.
-    var edges: [Edge]
+    @exclusivity(unchecked) var edges: [Edge]
     /// Tensors kept for the backward formula.
-    var saved: [SavedTensor]
+    @exclusivity(unchecked) var saved: [SavedTensor]
     /// Whether `saved` was freed by a backward pass without `retainGraph`.
     var savedReleased = false
     /// The user's call that created this node, when known.
@@ -26,13 +26,14 @@ public class Node: CustomStringConvertible {
     /// Non-leaf outputs that asked to keep their gradient (`retainGrad()`).
     var retainedOutputs: [WeakTensor] = []
 
-    // Scratch state of the engine's current graph task.
-    var taskID = 0
-    var dependencies = 0
-    var isNeeded = false
-    var runsInTask = false
-    var runsChildren = false
-    var inputBuffer: [Tensor?] = []
+    // Scratch state of the engine's current graph task, touched only by the thread
+    // running that task (no dynamic exclusivity checks needed).
+    @exclusivity(unchecked) var taskID = 0
+    @exclusivity(unchecked) var dependencies = 0
+    @exclusivity(unchecked) var isNeeded = false
+    @exclusivity(unchecked) var runsInTask = false
+    @exclusivity(unchecked) var runsChildren = false
+    @exclusivity(unchecked) var inputBuffer: [Tensor?] = []
 
     init(name: StaticString, edges: [Edge], saved: [SavedTensor] = [], location: SourceLocation?, sequenceNr: Int64? = nil) {
         self.staticName = name

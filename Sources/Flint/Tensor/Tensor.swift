@@ -13,15 +13,17 @@ public final class Tensor: @unchecked Sendable {
     let offset: Int
     /// The tensor this one is a view of (its own base, never a view itself), if any.
     let base: Tensor?
+    /// Whether the elements are laid out row-major without gaps.
+    public let isContiguous: Bool
 
     /// Set on leaves by the user (`requiresGrad = true`).
     var flagsRequiresGrad: Bool
     /// The node that computes this tensor's gradient contribution, nil for leaves.
-    var gradNode: Node?
+    @exclusivity(unchecked) var gradNode: Node?
     /// Which output of `gradNode` this tensor is.
     var outputNr: Int = 0
     /// The accumulated gradient of a leaf (or of a non-leaf after `retainGrad()`).
-    var gradStorage: Tensor?
+    @exclusivity(unchecked) var gradStorage: Tensor?
     /// Whether a non-leaf keeps its gradient (`retainGrad()`).
     var retainsGradFlag = false
     /// The leaf's gradient accumulator, shared by every use of the leaf in live graphs.
@@ -35,6 +37,7 @@ public final class Tensor: @unchecked Sendable {
         self.strides = strides
         self.offset = offset
         self.base = base
+        self.isContiguous = Shape.isContiguous(shape: shape, strides: strides)
         self.flagsRequiresGrad = false
     }
 
@@ -63,8 +66,6 @@ public final class Tensor: @unchecked Sendable {
     /// Number of elements.
     public var count: Int { Shape.count(shape) }
 
-    /// Whether the elements are laid out row-major without gaps.
-    public var isContiguous: Bool { Shape.isContiguous(shape: shape, strides: strides) }
 
     /// The size of dimension `dim` (negative counts from the end).
     public func size(_ dim: Int) -> Int { shape[Shape.normalize(dim, rank: rank, op: "size")] }
