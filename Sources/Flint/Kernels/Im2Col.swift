@@ -100,6 +100,10 @@ enum Im2Col {
         into out: UnsafeMutablePointer<T>, indices: UnsafeMutablePointer<Int64>
     ) {
         let (h, w) = g.input, (oh, ow) = g.output, (kh, kw) = g.kernel
+        if g.kernel == (2, 2) && g.stride == (2, 2) && g.dilation == (1, 1) {
+            maxPool2x2(x, planes: planes, height: h, width: w, into: out, indices: indices)
+            return
+        }
         Parallel.forRange(planes, costPerItem: oh * ow * kh * kw) { range in
             for p in range {
                 let src = x + p * h * w
@@ -121,6 +125,40 @@ enum Im2Col {
                                 }
                             }
                         }
+                        out[o] = best
+                        indices[o] = Int64(bestIndex)
+                        o += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// The common 2×2, stride-2 window without padding: four loads and compares per output.
+    private static func maxPool2x2<T: FloatingTensorElement>(
+        _ x: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
+        into out: UnsafeMutablePointer<T>, indices: UnsafeMutablePointer<Int64>
+    ) {
+        let (oh, ow) = (h / 2, w / 2)
+        Parallel.forRange(planes, costPerItem: 4 * oh * ow) { range in
+            for p in range {
+                let src = x + p * h * w
+                var o = p * oh * ow
+                for r in 0..<oh {
+                    let top = 2 * r * w
+                    for q in 0..<ow {
+                        let i0 = top + 2 * q
+                        var best = src[i0], bestIndex = i0
+                        @inline(__always) func consider(_ index: Int) {
+                            let v = src[index]
+                            if v > best || (v.isNaN && !best.isNaN) {
+                                best = v
+                                bestIndex = index
+                            }
+                        }
+                        consider(i0 + 1)
+                        consider(i0 + w)
+                        consider(i0 + w + 1)
                         out[o] = best
                         indices[o] = Int64(bestIndex)
                         o += 1
