@@ -2,33 +2,10 @@ import Testing
 import Flint
 @testable import FlintNN
 
-/// Every layer and loss in float64: gradients with respect to the input and to every
-/// parameter agree with central differences (PyTorch's gradcheck tolerances).
+/// Every layer and loss in float64, through Flint's public `Autograd.gradcheck`:
+/// gradients with respect to the input and to every parameter agree with central
+/// differences (PyTorch's tolerances).
 @Suite struct GradcheckTests {
-    static let eps = 1e-6
-
-    /// Checks `d sum(f() · v) / d t` for each tensor in `tensors` against central
-    /// differences, perturbing elements in place (under `noGrad`).
-    static func check(_ name: String, _ tensors: [(String, Tensor)], _ f: () -> Tensor) throws {
-        let probe = f()
-        let v = Tensor(flat: (0..<probe.count).map { Double(($0 * 7919) % 13) / 13 - 0.4 }, shape: probe.shape, dtype: .float64)
-        let analytic = try Autograd.grad(outputs: [f()], inputs: tensors.map(\.1), gradOutputs: [v], allowUnused: true)
-        for ((label, t), g) in zip(tensors, analytic) {
-            let got = g?.scalars(as: Double.self) ?? [Double](repeating: 0, count: t.count)
-            let flat = t.data.reshape([-1])
-            for i in 0..<t.count {
-                let original = flat[i].item()
-                noGrad { flat[i].fill_(original + eps) }
-                let plus = noGrad { (f() * v).sum().item() }
-                noGrad { flat[i].fill_(original - eps) }
-                let minus = noGrad { (f() * v).sum().item() }
-                noGrad { flat[i].fill_(original) }
-                let numeric = (plus - minus) / (2 * eps)
-                #expect(Swift.abs(got[i] - numeric) <= 1e-5 + 1e-3 * Swift.abs(numeric), "\(name) d/d \(label)[\(i)]: \(got[i]) vs \(numeric)")
-            }
-        }
-    }
-
     static let layers: [String: @Sendable () -> (Module, [Int])] = [
         "Linear": { (Linear(3, 2), [2, 3]) },
         "Conv2d": { (Conv2d(2, 4, kernelSize: [2, 3], stride: [1, 2], padding: 1, dilation: [2, 1], groups: 2), [1, 2, 4, 5]) },
@@ -61,13 +38,13 @@ import Flint
         }
         let x = Tensor(flat: values, shape: shape, dtype: .float64, requiresGrad: true)
         #expect(module.parameters().allSatisfy { $0.dtype == .float64 && $0.requiresGrad })
-        try Self.check(name, [("input", x)] + module.namedParameters()) { module(x) }
+        try Autograd.gradcheck({ _ in module(x) }, inputs: [x] + module.parameters())
     }
 
     @Test func embedding() throws {
         let module = Embedding(5, 3).to(.float64)
         let indices = Tensor([[0, 4], [2, 0]])
-        try Self.check("Embedding", module.namedParameters()) { module(indices) }
+        try Autograd.gradcheck({ _ in module(indices) }, inputs: module.parameters())
     }
 
     @Test func losses() throws {
@@ -77,12 +54,12 @@ import Flint
         let probabilities = Tensor(flat: (0..<12).map { 0.1 + 0.8 * Double(($0 * 5) % 11) / 11 }, shape: [4, 3], dtype: .float64, requiresGrad: true)
         let binary = Tensor(flat: (0..<12).map { Double($0 % 2) }, shape: [4, 3], dtype: .float64)
         for reduction in [Reduction.mean, .sum, .none] {
-            try Self.check("MSELoss", [("input", logits)]) { MSELoss(reduction: reduction)(logits, regression) }
-            try Self.check("L1Loss", [("input", logits)]) { L1Loss(reduction: reduction)(logits, regression) }
-            try Self.check("CrossEntropyLoss", [("input", logits)]) { CrossEntropyLoss(reduction: reduction, labelSmoothing: 0.15)(logits, labels) }
-            try Self.check("NLLLoss", [("input", logits)]) { NLLLoss(reduction: reduction)(logits.logSoftmax(dim: 1), labels) }
-            try Self.check("BCELoss", [("input", probabilities)]) { BCELoss(reduction: reduction)(probabilities, binary) }
-            try Self.check("BCEWithLogitsLoss", [("input", logits)]) { BCEWithLogitsLoss(reduction: reduction)(logits, binary) }
+            try Autograd.gradcheck({ _ in MSELoss(reduction: reduction)(logits, regression) }, inputs: [logits])
+            try Autograd.gradcheck({ _ in L1Loss(reduction: reduction)(logits, regression) }, inputs: [logits])
+            try Autograd.gradcheck({ _ in CrossEntropyLoss(reduction: reduction, labelSmoothing: 0.15)(logits, labels) }, inputs: [logits])
+            try Autograd.gradcheck({ _ in NLLLoss(reduction: reduction)(logits.logSoftmax(dim: 1), labels) }, inputs: [logits])
+            try Autograd.gradcheck({ _ in BCELoss(reduction: reduction)(probabilities, binary) }, inputs: [probabilities])
+            try Autograd.gradcheck({ _ in BCEWithLogitsLoss(reduction: reduction)(logits, binary) }, inputs: [logits])
         }
     }
 }

@@ -9,6 +9,8 @@
 bool flint_grad_enabled(void);
 void flint_set_grad_enabled(bool enabled);
 int64_t flint_next_sequence_nr(void);
+bool flint_inference_mode(void);
+void flint_set_inference_mode(bool enabled);
 
 
 /// Turns glibc's fastbins off (mallopt M_MXFAST 0); returns 1 on success, 0 where the

@@ -40,7 +40,7 @@ extension Tensor {
                 gradStorage = existing + incoming
             } else {
                 existing.assign(from: existing.copyData(to: dtype) + incoming)
-                existing.version.value += 1
+                existing.bumpVersion()
             }
         } else {
             gradStorage = isGradEnabled ? incoming : incoming.copyData(to: dtype)

@@ -104,7 +104,7 @@ extension Tensor {
         guard !recording, sameLayout, Tensor.resultType(self, other) == dtype, dtype.isFloatingPoint || kernel != .div,
               Shape.broadcast(shape, other.shape) == shape else { return false }
         kernel.run(self, other.to(dtype), into: self)
-        version.value += 1
+        bumpVersion()
         return true
     }
 
@@ -139,7 +139,7 @@ extension Tensor {
             failAt(location, "\(op): output with shape \(Shape.describe(shape)) doesn't match the broadcast shape \(Shape.describe(result.shape))")
         }
         assign(from: result)
-        version.value += 1
+        bumpVersion()
         if recording, let node = result.gradNode { rebase(onto: node, location: location) }
         return self
     }

@@ -188,7 +188,7 @@ extension Tensor {
     /// Copies `values` into this tensor's storage without recording, bumping the version.
     private func overwritten(by values: Tensor) -> Tensor {
         assign(from: values)
-        version.value += 1
+        bumpVersion()
         return self
     }
 }

@@ -1,3 +1,5 @@
+import CFlintSupport
+
 /// An n-dimensional array with define-by-run automatic differentiation, as PyTorch's
 /// `torch.Tensor`. A tensor is a reference: views, `detach()` and `data` share its
 /// storage, and in-place operations (`+=`, methods ending in `_`) change it for all.
@@ -61,6 +63,12 @@ public final class Tensor: @unchecked Sendable {
 
     /// Counts in-place changes; shared with views (it is the storage).
     var version: VersionCounter { storage }
+
+    /// Records one in-place change (skipped in `inferenceMode`, as PyTorch does).
+    @inline(__always)
+    func bumpVersion() {
+        if !flint_inference_mode() { storage.value += 1 }
+    }
     /// Number of dimensions.
     public var rank: Int { shape.count }
     /// Number of elements.
