@@ -9,6 +9,7 @@ PyTorch):
             grad_fn name of each op case (names match Tests/FlintTests/OpTable.swift)
   printing  print(t) strings for tensors built from explicit values
   seeds     what the seed tutorial's steps print under torch.manual_seed(0)
+  functional  torch.autograd.functional results for three closures
 """
 import json
 import os
@@ -229,9 +230,37 @@ def record_seeds():
     return {"lines": lines, "loops": n}
 
 
+def record_functional():
+    """torch.autograd.functional on three closures (names match FunctionalTests)."""
+    import torch.autograd.functional as AF
+    d = torch.float64
+    x = torch.tensor([0.3, -0.7, 1.1], dtype=d)
+    y = torch.tensor([0.5, 0.2, -0.9], dtype=d)
+    a = torch.tensor([[0.1, 0.4, -0.3], [0.8, -0.5, 0.2]], dtype=d)
+    b = torch.tensor([[0.6, -0.1], [0.3, 0.9], [-0.7, 0.2]], dtype=d)
+    vx = torch.tensor([1.0, -2.0, 0.5], dtype=d)
+    vy = torch.tensor([0.25, 0.5, -1.0], dtype=d)
+    scalar = lambda x, y: (x * y.sin()).sum() + (x ** 2 * y).sum()
+    vector = lambda x: x.exp() * x.sum()
+    matrix = lambda a, b: a.mm(b).tanh()
+    out = {}
+    out["scalar_jacobian"] = [flat(j) for j in AF.jacobian(scalar, (x, y))]
+    out["scalar_hessian"] = [[flat(h) for h in row] for row in AF.hessian(scalar, (x, y))]
+    out["scalar_hvp"] = [flat(t) for t in AF.hvp(scalar, (x, y), (vx, vy))[1]]
+    out["scalar_vhp"] = [flat(t) for t in AF.vhp(scalar, (x, y), (vx, vy))[1]]
+    out["scalar_vjp"] = [flat(t) for t in AF.vjp(scalar, (x, y))[1]]
+    out["vector_jacobian"] = flat(AF.jacobian(vector, x))
+    out["vector_vjp"] = flat(AF.vjp(vector, x, vy)[1])
+    out["vector_jvp"] = flat(AF.jvp(vector, x, vx)[1])
+    out["matrix_jacobian"] = [flat(j) for j in AF.jacobian(matrix, (a, b))]
+    out["matrix_jvp"] = flat(AF.jvp(matrix, (a, b), (a * 0.5, b - 1))[1])
+    out["matrix_vjp"] = [flat(t) for t in AF.vjp(matrix, (a, b), torch.ones(2, 2, dtype=d))[1]]
+    return out
+
+
 def main():
     data = {"torch": torch.__version__, "ops": record_ops(), "printing": record_printing(),
-            "seeds": record_seeds()}
+            "seeds": record_seeds(), "functional": record_functional()}
     with open(OUT, "w") as f:
         json.dump(data, f, indent=1, allow_nan=False)
     print(f"wrote {os.path.relpath(OUT)}: {len(data['ops'])} ops, {len(data['printing'])} prints")
