@@ -6,7 +6,7 @@ struct FlintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flint",
         abstract: "PyTorch-style tensors with define-by-run autograd, in Swift.",
-        subcommands: [TutorialCommand.self, TrainCommand.self],
+        subcommands: [TutorialCommand.self, TrainCommand.self, GraphCommand.self],
         defaultSubcommand: TutorialCommand.self
     )
 }

@@ -10,6 +10,8 @@ struct SavedTensor {
     private let producerName: String?
     private let savedShape: [Int]
     private let savedType: String
+    /// Shape and bytes of the saved tensor, for graph pictures.
+    var summary: (shape: [Int], bytes: Int) { (savedShape, Shape.count(savedShape) * (tensor?.dtype.byteSize ?? 0)) }
 
     /// Saves an input (kept as is).
     init(input: Tensor) {
