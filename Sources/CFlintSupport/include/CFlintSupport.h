@@ -10,6 +10,8 @@ bool flint_grad_enabled(void);
 void flint_set_grad_enabled(bool enabled);
 int64_t flint_next_sequence_nr(void);
 bool flint_inference_mode(void);
+bool flint_anomaly_mode(void);
+void flint_set_anomaly_mode(bool enabled);
 void flint_set_inference_mode(bool enabled);
 
 

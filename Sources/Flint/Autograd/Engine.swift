@@ -29,6 +29,8 @@ enum Engine {
             }
         }
         var captured = [Tensor?](repeating: nil, count: captures?.count ?? 0)
+        let anomaly = Autograd.isAnomalyEnabled
+        var cameFrom: [ObjectIdentifier: Node] = [:]
         try withGradMode(createGraph) {
             while let node = ready.pop() {
                 var inputs = node.inputBuffer
@@ -47,10 +49,12 @@ enum Engine {
                 } else {
                     outputs = []
                 }
+                if anomaly { try checkAnomaly(node, outputs, cameFrom: cameFrom) }
                 if !keepGraph { node.releaseSaved() }
                 for (i, edge) in node.edges.enumerated() {
                     guard let next = edge.node, next.taskID == task, next.isNeeded else { continue }
                     if i < outputs.count, let g = outputs[i] { next.addToBuffer(g, at: edge.inputNr) }
+                    if anomaly && cameFrom[ObjectIdentifier(next)] == nil { cameFrom[ObjectIdentifier(next)] = node }
                     next.dependencies -= 1
                     if next.dependencies == 0 { ready.push(next) }
                 }

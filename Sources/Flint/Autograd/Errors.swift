@@ -16,6 +16,8 @@ public struct AutogradError: Error, CustomStringConvertible, Sendable {
         case unusedInput
         /// A supplied gradient's shape differs from its output's.
         case shapeMismatch
+        /// A backward node produced NaN or infinity under `Autograd.detectAnomaly`.
+        case anomaly
         /// Any other misuse.
         case invalidArgument
     }
