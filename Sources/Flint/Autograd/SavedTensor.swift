@@ -10,10 +10,13 @@ struct SavedTensor {
     private let producerName: String?
     private let savedShape: [Int]
     private let savedType: String
+    /// The hooks' packed value and unpack function, when saved under saved-tensor hooks.
+    private var packed: (value: Any, unpack: (Any) -> Tensor)?
     /// Shape and bytes of the saved tensor, for graph pictures.
-    var summary: (shape: [Int], bytes: Int) { (savedShape, Shape.count(savedShape) * (tensor?.dtype.byteSize ?? 0)) }
+    var summary: (shape: [Int], bytes: Int) { (savedShape, savedBytes) }
+    private let savedBytes: Int
 
-    /// Saves an input (kept as is).
+    /// Saves an input (kept as is, or packed by the innermost saved-tensor hooks).
     init(input: Tensor) {
         tensor = input
         savedVersion = input.version.value
@@ -22,6 +25,8 @@ struct SavedTensor {
         producerName = input.gradNode?.name
         savedShape = input.shape
         savedType = input.dtype.legacyTypeName
+        savedBytes = input.count * input.dtype.byteSize
+        applyHooks()
     }
 
     /// Saves the output of the node being created, without its graph link.
@@ -33,10 +38,27 @@ struct SavedTensor {
         producerName = nil
         savedShape = output.shape
         savedType = output.dtype.legacyTypeName
+        savedBytes = output.count * output.dtype.byteSize
+        applyHooks()
+    }
+
+    /// Replaces the kept tensor by the innermost hooks' packed value, if hooks are active.
+    private mutating func applyHooks() {
+        guard let hooks = SavedTensorHookStack.innermost, let tensor else { return }
+        packed = (hooks.pack(tensor), hooks.unpack)
+        self.tensor = nil
     }
 
     /// The saved tensor for `node`'s backward; throws if it changed in place since.
     func unpack(for node: Node) throws -> Tensor {
+        if let packed {
+            let unpacked = packed.unpack(packed.value)
+            guard isOutput else { return unpacked }
+            let restored = unpacked.detach()
+            restored.gradNode = node
+            restored.outputNr = outputNr
+            return restored
+        }
         guard let tensor else { return Tensor.zeros([]) }
         let current = tensor.version.value
         if current != savedVersion {

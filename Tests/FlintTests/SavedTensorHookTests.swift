@@ -1,0 +1,45 @@
+import Testing
+@testable import Flint
+
+/// Saved-tensor hooks see every tensor a node saves and give it back in backward.
+@Suite struct SavedTensorHookTests {
+    final class Log: @unchecked Sendable {
+        var packed: [[Int]] = []
+        var unpacked = 0
+    }
+
+    @Test func packAndUnpackEverySavedTensor() throws {
+        let log = Log()
+        let x = Tensor([0.5, 1.5, -2.0], dtype: .float64, requiresGrad: true)
+        let z = try Autograd.savedTensorHooks(pack: { tensor -> Any in
+            log.packed.append(tensor.shape)
+            return tensor.to(.float32).clone()
+        }, unpack: { value in
+            log.unpacked += 1
+            return (value as! Tensor).to(.float64)
+        }) {
+            let y = x * x
+            return y.exp().sum()
+        }
+        #expect(log.packed.count == 3)
+        try z.backward()
+        #expect(log.unpacked == 3)
+        let expected = x.scalars(as: Double.self).map { 2 * $0 * Foundation_exp($0 * $0) }
+        for (g, e) in zip(x.grad!.scalars(as: Double.self), expected) { #expect(Swift.abs(g - e) < 1e-4 * Swift.abs(e)) }
+    }
+
+    @Test func hooksAreScopedAndNest() throws {
+        let outer = Log(), inner = Log()
+        let x = Tensor([1.0, 2.0], requiresGrad: true)
+        let y = try Autograd.savedTensorHooks(pack: { outer.packed.append($0.shape); return $0 }, unpack: { $0 as! Tensor }) {
+            let a = x.sin()
+            let b = Autograd.savedTensorHooks(pack: { inner.packed.append($0.shape); return $0 }, unpack: { $0 as! Tensor }) { a.cos() }
+            return (a * b).sum()
+        }
+        #expect(inner.packed.count == 1 && outer.packed.count == 3)
+        let unhooked = (x * x).sum()
+        #expect(outer.packed.count == 3)
+        try y.backward()
+        try unhooked.backward()
+    }
+}
