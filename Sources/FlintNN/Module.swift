@@ -244,3 +244,12 @@ public struct StateDictError: Error, CustomStringConvertible {
     /// What did not match.
     public let description: String
 }
+
+extension Module {
+    /// This module applied to `input` with gradient checkpointing: its activations are
+    /// not kept but recomputed in backward (`torch.utils.checkpoint` around the module).
+    /// The module's parameters receive their gradients as usual.
+    public func checkpointed(_ input: Tensor) -> Tensor {
+        Autograd.checkpoint([input], parameters: parameters()) { self($0[0]) }
+    }
+}

@@ -13,8 +13,12 @@ enum Engine {
     ) throws -> [Tensor?] {
         _ = Allocator.tuned
         let task = taskCounter.add(1, ordering: .relaxed).newValue
-        let order = discover(roots: roots, task: task)
-        defer { for node in order { node.inputBuffer = []; node.taskID = 0 } }
+        var stashed: [(Node, Node.TaskState)] = []
+        let order = discover(roots: roots, task: task, stashing: &stashed)
+        defer {
+            for node in order { node.inputBuffer = []; node.taskID = 0 }
+            for (node, state) in stashed.reversed() { node.restore(state) }
+        }
         markNeeded(order, task: task, captures: captures)
 
         var ready = ReadyQueue()
@@ -46,11 +50,11 @@ enum Engine {
                 let outputs: [Tensor?]
                 if node.runsChildren, inputs.contains(where: { $0 != nil }) {
                     outputs = try node.apply(&inputs)
+                    if anomaly { try checkAnomaly(node, outputs, cameFrom: cameFrom) }
+                    if !keepGraph { node.releaseSaved() }
                 } else {
                     outputs = []
                 }
-                if anomaly { try checkAnomaly(node, outputs, cameFrom: cameFrom) }
-                if !keepGraph { node.releaseSaved() }
                 for (i, edge) in node.edges.enumerated() {
                     guard let next = edge.node, next.taskID == task, next.isNeeded else { continue }
                     if i < outputs.count, let g = outputs[i] { next.addToBuffer(g, at: edge.inputNr) }
@@ -65,18 +69,24 @@ enum Engine {
 
     /// Every node reachable from the roots, children before parents, each stamped with
     /// `task` and its scratch state reset.
-    private static func discover(roots: [Edge], task: Int) -> [Node] {
+    /// A node already in a running task (a backward formula that runs autograd itself,
+    /// such as a checkpoint's) has its state stashed, to be restored afterwards.
+    private static func discover(roots: [Edge], task: Int, stashing stashed: inout [(Node, Node.TaskState)]) -> [Node] {
         var order: [Node] = []
         var stack: [Frame] = []
+        func enter(_ node: Node) {
+            if node.taskID != 0 { stashed.append((node, node.taskState)) }
+            node.enter(task)
+        }
         for root in roots {
             guard let node = root.node, node.taskID != task else { continue }
-            node.enter(task)
+            enter(node)
             stack.append(Frame(node: node, next: 0))
             while let top = stack.last {
                 if top.next < top.node.edges.count {
                     stack[stack.count - 1].next += 1
                     if let child = top.node.edges[top.next].node, child.taskID != task {
-                        child.enter(task)
+                        enter(child)
                         stack.append(Frame(node: child, next: 0))
                     }
                 } else {
@@ -109,6 +119,20 @@ enum Engine {
 }
 
 extension Node {
+    /// The engine's scratch state of one graph task.
+    struct TaskState {
+        let taskID: Int, dependencies: Int, isNeeded: Bool, runsInTask: Bool, runsChildren: Bool
+        let inputBuffer: [Tensor?]
+    }
+
+    fileprivate var taskState: TaskState {
+        TaskState(taskID: taskID, dependencies: dependencies, isNeeded: isNeeded, runsInTask: runsInTask, runsChildren: runsChildren, inputBuffer: inputBuffer)
+    }
+
+    fileprivate func restore(_ state: TaskState) {
+        (taskID, dependencies, isNeeded, runsInTask, runsChildren, inputBuffer) = (state.taskID, state.dependencies, state.isNeeded, state.runsInTask, state.runsChildren, state.inputBuffer)
+    }
+
     fileprivate func enter(_ task: Int) {
         taskID = task
         dependencies = 0

@@ -13,8 +13,10 @@ public struct GraphDescription: Sendable {
         public let location: SourceLocation?
         /// For an AccumulateGrad node, the leaf's shape and dtype.
         public let leaf: (shape: [Int], dtype: DType)?
-        /// Shapes and byte sizes of the saved tensors (empty once freed by backward).
-        public let saved: [(shape: [Int], bytes: Int)]
+        /// Shapes and byte sizes of the saved tensors (empty once freed by backward), and
+        /// whether each is an activation (an op's result kept only for backward) rather
+        /// than a leaf such as a parameter.
+        public let saved: [(shape: [Int], bytes: Int, isActivation: Bool)]
         /// Whether backward already freed the saved tensors.
         public let savedFreed: Bool
     }
@@ -36,6 +38,11 @@ public struct GraphDescription: Sendable {
     public let edges: [EdgeInfo]
     /// The described tensor's shape.
     public let outputShape: [Int]
+
+    /// Bytes of activations the graph keeps for backward (what checkpointing saves).
+    public var activationBytes: Int {
+        nodes.reduce(0) { total, node in total + node.saved.filter(\.isActivation).reduce(0) { $0 + $1.bytes } }
+    }
 
     /// Graphviz DOT text: boxes for backward nodes (with saved-tensor sizes and source
     /// lines), blue boxes for leaves, an ellipse for the output.

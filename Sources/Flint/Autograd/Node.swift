@@ -111,8 +111,8 @@ public class Node: CustomStringConvertible {
 /// A node whose backward formula is a closure over Tensor operations, so it is itself
 /// differentiable when run with `createGraph`.
 final class FunctionNode: Node {
-    /// Computes the input gradients.
-    typealias Backward = (BackwardContext) -> [Tensor?]
+    /// Computes the input gradients (may throw, e.g. when it runs autograd itself).
+    typealias Backward = (BackwardContext) throws -> [Tensor?]
     let backward: Backward
 
     init(name: StaticString, edges: [Edge], saved: [SavedTensor], location: SourceLocation?, backward: @escaping Backward) {
@@ -123,7 +123,7 @@ final class FunctionNode: Node {
     override func apply(_ gradOutputs: inout [Tensor?]) throws -> [Tensor?] {
         guard let grad = gradOutputs[0].take() else { return edges.map { _ in nil } }
         let context = BackwardContext(grad: grad, saved: try unpackSaved(), edges: edges)
-        return backward(context)
+        return try backward(context)
     }
 }
 

@@ -13,7 +13,9 @@ struct SavedTensor {
     /// The hooks' packed value and unpack function, when saved under saved-tensor hooks.
     private var packed: (value: Any, unpack: (Any) -> Tensor)?
     /// Shape and bytes of the saved tensor, for graph pictures.
-    var summary: (shape: [Int], bytes: Int) { (savedShape, savedBytes) }
+    var summary: (shape: [Int], bytes: Int, isActivation: Bool) { (savedShape, savedBytes, isActivation) }
+    /// Whether the saved tensor exists only for backward (an op's result), not a leaf.
+    private let isActivation: Bool
     private let savedBytes: Int
 
     /// Saves an input (kept as is, or packed by the innermost saved-tensor hooks).
@@ -26,6 +28,7 @@ struct SavedTensor {
         savedShape = input.shape
         savedType = input.dtype.legacyTypeName
         savedBytes = input.count * input.dtype.byteSize
+        isActivation = input.gradNode != nil
         applyHooks()
     }
 
@@ -39,6 +42,7 @@ struct SavedTensor {
         savedShape = output.shape
         savedType = output.dtype.legacyTypeName
         savedBytes = output.count * output.dtype.byteSize
+        isActivation = true
         applyHooks()
     }
 
