@@ -10,6 +10,7 @@ PyTorch):
   printing  print(t) strings for tensors built from explicit values
   seeds     what the seed tutorial's steps print under torch.manual_seed(0)
   functional  torch.autograd.functional results for three closures
+  customFunctions  custom torch.autograd.Function values, gradients and node names
 """
 import json
 import os
@@ -258,9 +259,54 @@ def record_functional():
     return out
 
 
+class MyExp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = x.exp()
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y
+
+
+class MulAdd(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * y + x
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return (g * (y + 1) if ctx.needs_input_grad[0] else None,
+                g * x if ctx.needs_input_grad[1] else None)
+
+
+def record_custom_functions():
+    """Custom autograd.Function results (names match CustomFunctionTests)."""
+    d = torch.float64
+    x = torch.tensor([0.3, -0.7, 1.1], dtype=d, requires_grad=True)
+    y = torch.tensor([0.5, 0.2, -0.9], dtype=d, requires_grad=True)
+    out = {}
+    e = MyExp.apply(x * 2)
+    (gx,) = torch.autograd.grad(e.sum(), x, create_graph=True)
+    (ggx,) = torch.autograd.grad(gx.sum(), x)
+    out["myexp"] = {"value": flat(e), "grad": flat(gx), "gradgrad": flat(ggx), "name": e.grad_fn.name()}
+    m = MulAdd.apply(x, y)
+    gx, gy = torch.autograd.grad((m * m).sum(), (x, y), create_graph=True)
+    (gg,) = torch.autograd.grad((gx * gy).sum(), y)
+    out["muladd"] = {"value": flat(m), "gradX": flat(gx), "gradY": flat(gy), "gradgradY": flat(gg),
+                     "name": m.grad_fn.name()}
+    return out
+
+
 def main():
     data = {"torch": torch.__version__, "ops": record_ops(), "printing": record_printing(),
-            "seeds": record_seeds(), "functional": record_functional()}
+            "seeds": record_seeds(), "functional": record_functional(),
+            "customFunctions": record_custom_functions()}
     with open(OUT, "w") as f:
         json.dump(data, f, indent=1, allow_nan=False)
     print(f"wrote {os.path.relpath(OUT)}: {len(data['ops'])} ops, {len(data['printing'])} prints")
