@@ -11,6 +11,7 @@ PyTorch):
   seeds     what the seed tutorial's steps print under torch.manual_seed(0)
   functional  torch.autograd.functional results for three closures
   customFunctions  custom torch.autograd.Function values, gradients and node names
+  hooks     the order hooks run in and the gradients they replace
 """
 import json
 import os
@@ -303,10 +304,25 @@ def record_custom_functions():
     return out
 
 
+def record_hooks():
+    """Hook order and replaced gradients (matches HookTests)."""
+    order = []
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: order.append("tensor y") or g * 10)
+    y.retain_grad()
+    y.grad_fn.register_prehook(lambda go: order.append("pre MulBackward0") or None)
+    y.grad_fn.register_hook(lambda gi, go: order.append("post MulBackward0") or None)
+    x.register_hook(lambda g: order.append("tensor x") or g + 1)
+    x.register_post_accumulate_grad_hook(lambda t: order.append("post-accumulate x"))
+    (y * y).sum().backward()
+    return {"order": order, "xGrad": flat(x.grad), "yGrad": flat(y.grad)}
+
+
 def main():
     data = {"torch": torch.__version__, "ops": record_ops(), "printing": record_printing(),
             "seeds": record_seeds(), "functional": record_functional(),
-            "customFunctions": record_custom_functions()}
+            "customFunctions": record_custom_functions(), "hooks": record_hooks()}
     with open(OUT, "w") as f:
         json.dump(data, f, indent=1, allow_nan=False)
     print(f"wrote {os.path.relpath(OUT)}: {len(data['ops'])} ops, {len(data['printing'])} prints")

@@ -11,6 +11,8 @@ final class AccumulateGrad: Node {
 
     override func apply(_ gradOutputs: inout [Tensor?]) throws -> [Tensor?] {
         guard var incoming = gradOutputs[0].take() else { return [] }
+        if !variable.leafHooks.isEmpty { incoming = variable.applyingLeafHooks(incoming) }
+        defer { for entry in variable.postAccumulateHooks { entry.hook(variable) } }
         if variable.gradStorage == nil, !isGradEnabled, isKnownUniquelyReferenced(&incoming),
            isKnownUniquelyReferenced(&incoming.storage), incoming.isPlainBuffer(like: variable) {
             variable.gradStorage = incoming

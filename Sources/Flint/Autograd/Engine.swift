@@ -39,17 +39,23 @@ enum Engine {
             while let node = ready.pop() {
                 var inputs = node.inputBuffer
                 node.inputBuffer = []
+                if !node.tensorPreHooks.isEmpty { inputs = node.applyingPreHooks(inputs) }
                 if let captures {
                     for (i, c) in captures.enumerated() where c.node === node {
-                        if let g = inputs[c.inputNr] { captured[i] = captured[i].map { $0 + g } ?? g }
+                        guard var g = inputs[c.inputNr] else { continue }
+                        if let leaf = (node as? AccumulateGrad)?.variable { g = leaf.applyingLeafHooks(g) }
+                        captured[i] = captured[i].map { $0 + g } ?? g
                     }
                 }
                 for entry in node.retainedOutputs {
                     if let t = entry.tensor, let g = inputs[t.outputNr] { t.accumulateRetainedGrad(g) }
                 }
-                let outputs: [Tensor?]
+                if !node.preHooks.isEmpty { inputs = node.applyingNodePreHooks(inputs) }
+                let hookedOutputs = node.postHooks.isEmpty ? nil : inputs
+                var outputs: [Tensor?]
                 if node.runsChildren, inputs.contains(where: { $0 != nil }) {
                     outputs = try node.apply(&inputs)
+                    if let hookedOutputs { outputs = node.postHooks.reduce(outputs) { $1.hook($0, hookedOutputs) ?? $0 } }
                     if anomaly { try checkAnomaly(node, outputs, cameFrom: cameFrom) }
                     if !keepGraph { node.releaseSaved() }
                 } else {

@@ -25,6 +25,12 @@ public class Node: CustomStringConvertible {
     let location: SourceLocation?
     /// Non-leaf outputs that asked to keep their gradient (`retainGrad()`).
     var retainedOutputs: [WeakTensor] = []
+    /// Hooks registered on this node's output tensors, by output slot.
+    var tensorPreHooks: [(Int, Registered<(Tensor) -> Tensor?>)] = []
+    /// Hooks run before this node.
+    var preHooks: [Registered<([Tensor?]) -> [Tensor?]?>] = []
+    /// Hooks run after this node.
+    var postHooks: [Registered<([Tensor?], [Tensor?]) -> [Tensor?]?>] = []
 
     // Scratch state of the engine's current graph task, touched only by the thread
     // running that task (no dynamic exclusivity checks needed).

@@ -30,6 +30,10 @@ public final class Tensor: @unchecked Sendable {
     var retainsGradFlag = false
     /// The leaf's gradient accumulator, shared by every use of the leaf in live graphs.
     weak var accumulator: AccumulateGrad?
+    /// Hooks on a leaf's gradient, run before accumulation (`registerHook`).
+    var leafHooks: [Registered<(Tensor) -> Tensor?>] = []
+    /// Hooks run after a leaf's `grad` is updated.
+    var postAccumulateHooks: [Registered<(Tensor) -> Void>] = []
 
     init(
         storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, base: Tensor? = nil
