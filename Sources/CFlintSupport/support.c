@@ -8,6 +8,7 @@ static _Thread_local bool grad_disabled = false;
 static _Thread_local int64_t sequence_nr = 0;
 static _Thread_local bool inference_mode = false;
 static _Thread_local bool anomaly_mode = false;
+static _Thread_local int64_t dual_level = 0;
 
 bool flint_grad_enabled(void) { return !grad_disabled; }
 void flint_set_grad_enabled(bool enabled) { grad_disabled = !enabled; }
@@ -15,6 +16,8 @@ int64_t flint_next_sequence_nr(void) { return sequence_nr++; }
 bool flint_inference_mode(void) { return inference_mode; }
 void flint_set_inference_mode(bool enabled) { inference_mode = enabled; }
 bool flint_anomaly_mode(void) { return anomaly_mode; }
+int64_t flint_dual_level(void) { return dual_level; }
+void flint_set_dual_level(int64_t level) { dual_level = level; }
 void flint_set_anomaly_mode(bool enabled) { anomaly_mode = enabled; }
 
 int flint_disable_malloc_fastbins(void) {

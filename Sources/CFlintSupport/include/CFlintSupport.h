@@ -11,6 +11,8 @@ void flint_set_grad_enabled(bool enabled);
 int64_t flint_next_sequence_nr(void);
 bool flint_inference_mode(void);
 bool flint_anomaly_mode(void);
+int64_t flint_dual_level(void);
+void flint_set_dual_level(int64_t level);
 void flint_set_anomaly_mode(bool enabled);
 void flint_set_inference_mode(bool enabled);
 

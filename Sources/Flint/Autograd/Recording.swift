@@ -1,14 +1,17 @@
 extension Tensor {
     /// Whether an op on `inputs` must record a node: grad mode is on and one requires grad.
+    /// (In a dual level, also when an input carries a forward-mode tangent.)
     @inline(__always)
-    static func recording(_ a: Tensor) -> Bool { isGradEnabled && a.requiresGrad }
+    static func recording(_ a: Tensor) -> Bool { (isGradEnabled && a.requiresGrad) || (a.tangent != nil && carriesTangent([a])) }
 
     /// Whether an op on two inputs must record a node.
     @inline(__always)
-    static func recording(_ a: Tensor, _ b: Tensor) -> Bool { isGradEnabled && (a.requiresGrad || b.requiresGrad) }
+    static func recording(_ a: Tensor, _ b: Tensor) -> Bool {
+        (isGradEnabled && (a.requiresGrad || b.requiresGrad)) || ((a.tangent != nil || b.tangent != nil) && carriesTangent([a, b]))
+    }
 
     /// Whether an op on several inputs must record a node.
-    static func recording(_ inputs: [Tensor]) -> Bool { isGradEnabled && inputs.contains { $0.requiresGrad } }
+    static func recording(_ inputs: [Tensor]) -> Bool { (isGradEnabled && inputs.contains { $0.requiresGrad }) || carriesTangent(inputs) }
 
     /// Makes `self` (an op's fresh output) the output of a new backward node named
     /// `name` whose edges lead to `inputs` (nil for constant operands), saving `saving`
@@ -18,11 +21,14 @@ extension Tensor {
         _ name: StaticString, inputs: [Tensor?], saving: [Tensor] = [], savingOutput: Bool = false,
         location: SourceLocation? = nil, backward: @escaping FunctionNode.Backward
     ) -> Tensor {
-        let edges = inputs.map { $0?.gradientEdge ?? Edge(node: nil, inputNr: 0) }
+        let reverse = isGradEnabled && inputs.contains { $0?.requiresGrad == true }
+        let edges = inputs.map { reverse ? ($0?.gradientEdge ?? Edge(node: nil, inputNr: 0)) : Edge(node: nil, inputNr: 0) }
         var saved = saving.map(SavedTensor.init(input:))
         outputNr = 0
         if savingOutput { saved.append(SavedTensor(output: self)) }
-        gradNode = FunctionNode(name: name, edges: edges, saved: saved, location: location, backward: backward)
+        let node = FunctionNode(name: name, edges: edges, saved: saved, location: location, backward: backward)
+        if Tensor.carriesTangent(inputs) { attachTangent(from: node, inputs: inputs) }
+        if reverse { gradNode = node }
         return self
     }
 }

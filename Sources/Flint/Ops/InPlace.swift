@@ -99,7 +99,7 @@ extension Tensor {
     /// differently, the kernel writes straight into this tensor's storage. Returns false
     /// (having done nothing) when the general path must run.
     private func writesDirectly(_ kernel: BinaryKernel, _ other: Tensor) -> Bool {
-        let recording = isGradEnabled && (requiresGrad || other.requiresGrad)
+        let recording = isGradEnabled && (requiresGrad || other.requiresGrad) || tangent != nil || other.tangent != nil
         let sameLayout = other.storage !== storage || (other.offset == offset && other.strides == strides && other.shape == shape)
         guard !recording, sameLayout, Tensor.resultType(self, other) == dtype, dtype.isFloatingPoint || kernel != .div,
               Shape.broadcast(shape, other.shape) == shape else { return false }
@@ -116,7 +116,7 @@ extension Tensor {
         _ op: String, _ other: Tensor?, readsOldSelf: Bool = false, location: SourceLocation,
         _ compute: (Tensor) -> Tensor
     ) -> Tensor {
-        let recording = isGradEnabled && (requiresGrad || other?.requiresGrad == true)
+        let recording = isGradEnabled && (requiresGrad || other?.requiresGrad == true) || Tensor.carriesTangent([self, other])
         if isGradEnabled && requiresGrad && isLeaf {
             failAt(location, "\(op): a leaf Variable that requires grad is being used in an in-place operation.")
         }
@@ -128,6 +128,7 @@ extension Tensor {
             let old = readsOldSelf && other?.requiresGrad == true ? copyData(to: dtype) : Tensor(storage: Storage(aliasing: storage), shape: shape, strides: strides, offset: offset)
             old.gradNode = gradNode
             old.outputNr = outputNr
+            old.tangent = tangent
             result = compute(old)
         } else {
             result = noGrad { compute(self) }
@@ -140,6 +141,7 @@ extension Tensor {
         }
         assign(from: result)
         bumpVersion()
+        if let resultTangent = result.tangent { tangent = resultTangent }
         if recording, let node = result.gradNode { rebase(onto: node, location: location) }
         return self
     }

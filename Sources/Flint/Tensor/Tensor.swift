@@ -30,6 +30,8 @@ public final class Tensor: @unchecked Sendable {
     var retainsGradFlag = false
     /// The leaf's gradient accumulator, shared by every use of the leaf in live graphs.
     weak var accumulator: AccumulateGrad?
+    /// The forward-mode tangent of a dual tensor (inside `Autograd.dualLevel`).
+    var tangent: Tensor?
     /// Hooks on a leaf's gradient, run before accumulation (`registerHook`).
     var leafHooks: [Registered<(Tensor) -> Tensor?>] = []
     /// Hooks run after a leaf's `grad` is updated.
