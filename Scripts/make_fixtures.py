@@ -12,6 +12,7 @@ PyTorch):
   functional  torch.autograd.functional results for three closures
   customFunctions  custom torch.autograd.Function values, gradients and node names
   hooks     the order hooks run in and the gradients they replace
+  forwardMode  forward_ad tangents of three closures and the anomaly-mode message
 """
 import json
 import os
@@ -319,10 +320,33 @@ def record_hooks():
     return {"order": order, "xGrad": flat(x.grad), "yGrad": flat(y.grad)}
 
 
+def record_forward_mode():
+    """forward_ad tangents and the anomaly-mode message (match ForwardModeTests, AnomalyTests)."""
+    import torch.autograd.forward_ad as fwAD
+    d = torch.float64
+    x = torch.tensor([0.3, -0.7, 1.1], dtype=d)
+    v = torch.tensor([1.0, 0.5, -2.0], dtype=d)
+    a = torch.tensor([[0.1, 0.4, -0.3], [0.8, -0.5, 0.2]], dtype=d)
+    out = {}
+    with fwAD.dual_level():
+        dx = fwAD.make_dual(x, v)
+        out["vector"] = flat(fwAD.unpack_dual(dx.tanh() * 3 + dx ** 2).tangent)
+        out["scalar"] = flat(fwAD.unpack_dual((dx.sin() * dx.exp()).sum()).tangent)
+        out["matrix"] = flat(fwAD.unpack_dual(a.mm(dx.unsqueeze(1)).softmax(dim=0)).tangent)
+    y = torch.tensor([0.0, 4.0], dtype=d, requires_grad=True)
+    try:
+        with torch.autograd.detect_anomaly():
+            (y.sqrt() * 0).sum().backward()
+    except RuntimeError as e:
+        out["anomalyMessage"] = str(e).splitlines()[0]
+    return out
+
+
 def main():
     data = {"torch": torch.__version__, "ops": record_ops(), "printing": record_printing(),
             "seeds": record_seeds(), "functional": record_functional(),
-            "customFunctions": record_custom_functions(), "hooks": record_hooks()}
+            "customFunctions": record_custom_functions(), "hooks": record_hooks(),
+            "forwardMode": record_forward_mode()}
     with open(OUT, "w") as f:
         json.dump(data, f, indent=1, allow_nan=False)
     print(f"wrote {os.path.relpath(OUT)}: {len(data['ops'])} ops, {len(data['printing'])} prints")

@@ -44,13 +44,20 @@ extension Tensor {
     /// `Σᵢ ⟨Bᵢ(g), tᵢ⟩` with respect to a dummy output gradient `g` (the backward formulas
     /// are linear in `g` and differentiable, so this is exact for every op).
     func attachTangent(from node: FunctionNode, inputs: [Tensor?]) {
+        attachTangent(inputs: inputs) { g, needed in
+            let edges = needed.map { Edge(node: $0 ? node : nil, inputNr: 0) }
+            return try node.backward(BackwardContext(grad: g, saved: node.unpackSaved(), edges: edges))
+        }
+    }
+
+    /// `J·t` from a backward function `backward(g, needed)` giving each input's gradient.
+    func attachTangent(inputs: [Tensor?], backward: (Tensor, [Bool]) throws -> [Tensor?]) {
         let tangents = inputs.map { $0?.tangent }
         TangentScope.suspended = true
         defer { TangentScope.suspended = false }
         let result: Tensor? = try? enableGrad {
             let g = Tensor.zeros(shape, dtype: dtype, requiresGrad: true)
-            let edges = tangents.map { Edge(node: $0 == nil ? nil : node, inputNr: 0) }
-            let grads = try node.backward(BackwardContext(grad: g, saved: node.unpackSaved(), edges: edges))
+            let grads = try backward(g, tangents.map { $0 != nil })
             var total: Tensor?
             for (grad, tangent) in zip(grads, tangents) {
                 guard let grad, let tangent, grad.requiresGrad else { continue }

@@ -39,13 +39,15 @@ extension Function {
 
     /// `apply` with the inputs as an array.
     public static func apply(_ inputs: [Tensor], file: StaticString = #fileID, line: UInt = #line) throws -> Tensor {
-        let ctx = FunctionContext(needsInputGrad: inputs.map { isGradEnabled && $0.requiresGrad })
+        let forwardMode = Tensor.carriesTangent(inputs)
+        let ctx = FunctionContext(needsInputGrad: inputs.map { (isGradEnabled && $0.requiresGrad) || (forwardMode && $0.tangent != nil) })
         let output = try noGrad { try forward(ctx, inputs) }
         let dirty = ctx.dirty.contains { $0 === output }
         if dirty, let input = inputs.first(where: { $0 === output }), input.isLeaf, input.requiresGrad, isGradEnabled {
             throw AutogradError(.invalidArgument, "a leaf Variable that requires grad has been used in an in-place operation.")
         }
         guard ctx.needsInputGrad.contains(true), !ctx.nonDifferentiable.contains(where: { $0 === output }) else { return output }
+        let reverse = isGradEnabled && inputs.contains { $0.requiresGrad }
         let result = dirty || !inputs.contains(where: { $0 === output }) ? output : output.detach()
         let edges = inputs.map { input -> Edge in
             input === result ? (input.gradNode.map { Edge(node: $0, inputNr: input.outputNr) } ?? Edge(node: nil, inputNr: 0)) : input.gradientEdge
@@ -53,6 +55,13 @@ extension Function {
         let node = CustomFunctionNode(name: "\(Self.self)Backward", edges: edges, location: SourceLocation(file: file, line: line), context: ctx, function: Self.self)
         node.saved = ctx.toSave.map { $0 === result ? SavedTensor(output: result) : SavedTensor(input: $0) }
         ctx.toSave = []
+        if forwardMode {
+            result.attachTangent(inputs: inputs) { g, _ in
+                var grads: [Tensor?] = [g]
+                return try node.apply(&grads)
+            }
+        }
+        guard reverse else { return result }
         result.gradNode = node
         result.outputNr = 0
         return result

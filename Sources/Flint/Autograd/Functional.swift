@@ -16,8 +16,9 @@ extension Autograd {
     }
 
     /// The output of `f` and the Jacobian-vector product `J·v` (`torch.autograd.functional.jvp`),
-    /// computed as PyTorch does, by differentiating a vector-Jacobian product (the
-    /// "double backward trick"); `v` may be omitted when the inputs have one element.
+    /// computed in forward mode with dual tensors; with `createGraph` (a differentiable
+    /// result), by differentiating a vector-Jacobian product as PyTorch's functional jvp
+    /// does. `v` may be omitted when the inputs have one element.
     public static func jvp(
         _ f: ([Tensor]) throws -> Tensor, inputs: [Tensor], v: [Tensor]? = nil,
         createGraph: Bool = false, strict: Bool = false
@@ -26,6 +27,16 @@ extension Autograd {
         let tangents = try v ?? inputs.map { input in
             guard input.count == 1 else { throw AutogradError(.invalidArgument, "The vector v can only be None if the input to the user-provided function is a single Tensor with a single element.") }
             return Tensor.ones(input.shape, dtype: input.dtype)
+        }
+        if !createGraph {
+            let (output, tangent) = try dualLevel { () -> (Tensor, Tensor?) in
+                let duals = zip(xs, tangents).map { makeDual($0.detach(), tangent: $1) }
+                return unpackDual(try f(duals))
+            }
+            if strict && tangent == nil {
+                throw AutogradError(.invalidArgument, "The output of the user-provided function is independent of input 0. This is not allowed in strict mode.")
+            }
+            return (output.detach(), tangent?.detach() ?? Tensor.zeros(like: output))
         }
         return try enableGrad {
             let output = try f(xs)

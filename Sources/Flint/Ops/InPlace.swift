@@ -141,9 +141,24 @@ extension Tensor {
         }
         assign(from: result)
         bumpVersion()
-        if let resultTangent = result.tangent { tangent = resultTangent }
+        if let resultTangent = result.tangent { updateTangent(resultTangent) }
         if recording, let node = result.gradNode { rebase(onto: node, location: location) }
         return self
+    }
+
+    /// Sets this tensor's forward-mode tangent after an in-place op; for a view, writes it
+    /// into the matching region of the base's tangent too (zeros elsewhere when the base
+    /// had none), so tangents flow through writes into views.
+    private func updateTangent(_ newTangent: Tensor) {
+        tangent = newTangent
+        guard let base else { return }
+        let baseTangent = base.tangent.map { existing in noGrad { existing.clone() } } ?? Tensor.zeros(base.shape, dtype: base.dtype)
+        guard base.isContiguous else {
+            fail("forward AD: in-place operation through a view of a non-contiguous tensor is not supported; call contiguous() on the base first", file: #fileID, line: #line)
+        }
+        let region = baseTangent.viewing(shape: shape, strides: strides, offset: baseTangent.offset + (offset - base.offset))
+        region.assign(from: newTangent)
+        base.tangent = baseTangent
     }
 
     /// Makes `node` this tensor's `gradFn` after an in-place op; for a view, makes the
