@@ -1,5 +1,5 @@
 import Testing
-import Flint
+@testable import Flint
 @testable import FlintNN
 
 /// Checkpointing keeps less while the gradients stay equal.
@@ -29,6 +29,29 @@ import Flint
         #expect(checkpointBytes * 4 < plainBytes, "\(checkpointBytes) vs \(plainBytes) bytes kept for backward")
         for (a, b) in zip(plainGrads, checkpointGrads) {
             #expect(zip(a, b).allSatisfy { Swift.abs($0 - $1) <= 1e-5 + 1e-4 * Swift.abs($1) })
+        }
+    }
+
+    /// Heap in use after the forward pass (when activations peak), plain against
+    /// checkpointed, in a child process so other tests' allocations cannot interfere.
+    @Test func peakHeapOfADeepMLPFalls() async {
+        await #expect(processExitsWith: .success) {
+            // 32 KiB activations: below the buffer cache's threshold, so all go through malloc.
+            // Four checkpointed segments of four blocks each.
+            let segments = (0..<4).map { _ in Sequential((0..<4).map { _ in Sequential(Linear(128, 128), Tanh(), Linear(128, 128), ReLU()) }) }
+            let x = Tensor.randn([64, 128], requiresGrad: true)
+            func heldAfterForward(_ checkpointed: Bool) throws -> Int {
+                let before = Allocator.heapBytesInUse ?? 0
+                var h = x
+                for segment in segments { h = checkpointed ? segment.checkpointed(h) : segment(h) }
+                let loss = h.sum()
+                let held = (Allocator.heapBytesInUse ?? 0) - before
+                try loss.backward()
+                return held
+            }
+            guard Allocator.heapBytesInUse != nil else { return }
+            let plain = try! heldAfterForward(false), checkpointed = try! heldAfterForward(true)
+            precondition(checkpointed * 4 < plain, "heap after forward: \(checkpointed) B checkpointed vs \(plain) B plain")
         }
     }
 

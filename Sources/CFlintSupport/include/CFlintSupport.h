@@ -21,4 +21,8 @@ void flint_set_inference_mode(bool enabled);
 /// C library is not glibc.
 int flint_disable_malloc_fastbins(void);
 
+/// Bytes the C heap has handed out and not taken back (glibc's mallinfo2), or -1 where
+/// the C library cannot tell.
+int64_t flint_heap_bytes_in_use(void);
+
 #endif

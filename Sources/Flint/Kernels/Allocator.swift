@@ -18,3 +18,11 @@ enum Allocator {
         return flint_disable_malloc_fastbins() == 1
     }()
 }
+
+extension Allocator {
+    /// Bytes of heap memory in use now (glibc only; nil elsewhere), for memory tests.
+    static var heapBytesInUse: Int? {
+        let bytes = flint_heap_bytes_in_use()
+        return bytes >= 0 ? Int(bytes) : nil
+    }
+}
