@@ -110,6 +110,8 @@ OPS = {
     "scatter_add": ([lambda: rand([3, 4]), lambda: rand([3, 2])],
                     lambda x, s: x.scatter_add(1, torch.tensor([[0, 3], [1, 1], [2, 0]]), s)),
     "erf": ([lambda: rand([5])], torch.erf),
+    "bce_with_logits": ([lambda: rand([2, 3], -3.0, 3.0), lambda: rand([2, 3], 0.0, 1.0)],
+                        lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none")),
     "clamp": ([lambda: away([6])], lambda x: x.clamp(-0.5, 0.6)),
     "inplace_chain": ([lambda: rand([3]), lambda: rand([3])], lambda a, b: _inplace_chain(a, b)),
     "index_assign": ([lambda: rand([4])], lambda a: _index_assign(a)),

@@ -73,6 +73,7 @@ enum OpTable {
         "gather": { $0[0].gather(dim: 1, index: Tensor([[0, 3], [1, 1], [2, 0]])) },
         "scatter_add": { $0[0].scatterAdd(dim: 1, index: Tensor([[0, 3], [1, 1], [2, 0]]), source: $0[1]) },
         "erf": { $0[0].erf() },
+        "bce_with_logits": { $0[0].binaryCrossEntropyWithLogits(target: $0[1]) },
         "clamp": { $0[0].clamp(min: -0.5, max: 0.6) },
         "inplace_chain": { inputs in
             let (a, b) = (inputs[0], inputs[1])
