@@ -109,6 +109,7 @@ public class Node: CustomStringConvertible {
         edges = []
         for i in saved.indices {
             if let child = saved[i].takeNodeIfLastOwner() { pending.append(child) }
+            if let producer = saved[i].takeProducer() { pending.append(producer) }
         }
         saved = []
     }

@@ -7,16 +7,19 @@ struct SavedTensor {
     private let savedVersion: Int
     private let isOutput: Bool
     private let outputNr: Int
-    private let producerName: String?
+    /// The node that produced a saved input (its gradFn when saved), for error messages;
+    /// in-place ops may later give the tensor another gradFn.
+    private var producer: Node?
     private let savedShape: [Int]
-    private let savedType: String
+    private let savedType: DType
     /// The hooks' packed value and unpack function, when saved under saved-tensor hooks.
     private var packed: (value: Any, unpack: (Any) -> Tensor)?
-    /// Shape and bytes of the saved tensor, for graph pictures.
-    var summary: (shape: [Int], bytes: Int, isActivation: Bool) { (savedShape, savedBytes, isActivation) }
-    /// Whether the saved tensor exists only for backward (an op's result), not a leaf.
-    private let isActivation: Bool
-    private let savedBytes: Int
+
+    /// Shape and bytes of the saved tensor, and whether it is an activation (an op's
+    /// result, kept only for backward) rather than a leaf, for graph pictures.
+    var summary: (shape: [Int], bytes: Int, isActivation: Bool) {
+        (savedShape, Shape.count(savedShape) * savedType.byteSize, isOutput || producer != nil)
+    }
 
     /// Saves an input (kept as is, or packed by the innermost saved-tensor hooks).
     init(input: Tensor) {
@@ -24,11 +27,9 @@ struct SavedTensor {
         savedVersion = input.version.value
         isOutput = false
         outputNr = input.outputNr
-        producerName = input.gradNode?.name
+        producer = input.gradNode
         savedShape = input.shape
-        savedType = input.dtype.legacyTypeName
-        savedBytes = input.count * input.dtype.byteSize
-        isActivation = input.gradNode != nil
+        savedType = input.dtype
         applyHooks()
     }
 
@@ -38,11 +39,9 @@ struct SavedTensor {
         savedVersion = output.version.value
         isOutput = true
         outputNr = output.outputNr
-        producerName = nil
+        producer = nil
         savedShape = output.shape
-        savedType = output.dtype.legacyTypeName
-        savedBytes = output.count * output.dtype.byteSize
-        isActivation = true
+        savedType = output.dtype
         applyHooks()
     }
 
@@ -66,8 +65,8 @@ struct SavedTensor {
         guard let tensor else { return Tensor.zeros([]) }
         let current = tensor.version.value
         if current != savedVersion {
-            let origin = isOutput ? ", which is output \(outputNr) of \(node.name)," : producerName.map { ", which is output \(outputNr) of \($0)," } ?? ""
-            throw AutogradError(.modifiedByInplace, "one of the variables needed for gradient computation has been modified by an inplace operation: [\(savedType) \(Shape.describe(savedShape))]\(origin) is at version \(current); expected version \(savedVersion) instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).", location: node.location)
+            let origin = isOutput ? ", which is output \(outputNr) of \(node.name)," : producer.map { ", which is output \(outputNr) of \($0.name)," } ?? ""
+            throw AutogradError(.modifiedByInplace, "one of the variables needed for gradient computation has been modified by an inplace operation: [\(savedType.legacyTypeName) \(Shape.describe(savedShape))]\(origin) is at version \(current); expected version \(savedVersion) instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).", location: node.location)
         }
         guard isOutput else { return tensor }
         let restored = Tensor(storage: tensor.storage, shape: tensor.shape, strides: tensor.strides, offset: tensor.offset, base: tensor.base)
@@ -82,5 +81,11 @@ struct SavedTensor {
         guard isKnownUniquelyReferenced(&tensor), let node = tensor?.gradNode else { return nil }
         tensor?.gradNode = nil
         return node
+    }
+
+    /// Detaches and returns the producing node, so the caller can free it iteratively.
+    mutating func takeProducer() -> Node? {
+        defer { producer = nil }
+        return producer
     }
 }
