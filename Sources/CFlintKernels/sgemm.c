@@ -1,70 +1,215 @@
-// Single-precision GEMM micro-kernels, each compiled for its instruction set with a
-// target attribute and chosen at run time from the CPU's features, so one build runs on
-// every x86-64 machine at the speed its CPU allows.
+// Single-precision GEMM micro-kernels and packing, each compiled for its instruction set
+// with a target attribute and chosen at run time from the CPU's features, so one build
+// runs on every x86-64 machine at the speed its CPU allows.
 #include "CFlintKernels.h"
 #include <string.h>
+
+// Packs lines with a plain loop: the fallback of every instruction set.
+static void pack_portable(int64_t count, int64_t depth, int64_t tile, const float *src, int64_t stride,
+                          int64_t depth_stride, float *dst) {
+    for (int64_t start = 0; start < count; start += tile, dst += depth * tile) {
+        int64_t lines = count - start < tile ? count - start : tile;
+        const float *first = src + start * stride;
+        for (int64_t p = 0; p < depth; p++) {
+            float *row = dst + p * tile;
+            for (int64_t i = 0; i < lines; i++) row[i] = first[i * stride + p * depth_stride];
+            for (int64_t i = lines; i < tile; i++) row[i] = 0;
+        }
+    }
+}
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
 #define FLINT_AVX512 __attribute__((target("avx512f,fma")))
 #define FLINT_AVX2 __attribute__((target("avx2,fma")))
+#define FLINT_INLINE static inline __attribute__((always_inline))
 
-// 12 rows × 32 columns: 24 zmm accumulators, two B vectors, one broadcast per row.
-FLINT_AVX512 static void sgemm_avx512_12x32(int64_t depth, const float *a, const float *b, int64_t ldb,
-                                            float *c, int64_t ldc, int accumulate) {
-#define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
-#define DECLARE(i) __m512 lo##i = _mm512_setzero_ps(), hi##i = _mm512_setzero_ps();
-    ROWS(DECLARE)
+// An R-row tile of up to 32 columns (W = 1 or 2 vectors of 16): R·W zmm accumulators,
+// one broadcast of A per row and step; stores masked to the tile's columns.
+FLINT_AVX512 FLINT_INLINE void avx512_tile(const int R, const int W, int64_t depth, const float *a, const float *b,
+                                            int64_t ldb, float *c, int64_t ldc, int accumulate, int columns) {
+    __m512 lo[12], hi[12];
+    __mmask16 mlo = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
+    __mmask16 mhi = columns >= 32 ? 0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < R; i++) { lo[i] = _mm512_setzero_ps(); hi[i] = _mm512_setzero_ps(); }
     for (int64_t p = 0; p < depth; p++) {
-        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-#define STEP(i) { __m512 s = _mm512_set1_ps(a[i]); lo##i = _mm512_fmadd_ps(s, b0, lo##i); hi##i = _mm512_fmadd_ps(s, b1, hi##i); }
-        ROWS(STEP)
+        __m512 b0 = _mm512_loadu_ps(b), b1 = W == 2 ? _mm512_loadu_ps(b + 16) : b0;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < R; i++) {
+            __m512 s = _mm512_set1_ps(a[i]);
+            lo[i] = _mm512_fmadd_ps(s, b0, lo[i]);
+            if (W == 2) hi[i] = _mm512_fmadd_ps(s, b1, hi[i]);
+        }
         a += 12;
         b += ldb;
     }
-#define STORE(i) { float *row = c + (i) * ldc; \
-        if (accumulate) { lo##i = _mm512_add_ps(lo##i, _mm512_loadu_ps(row)); hi##i = _mm512_add_ps(hi##i, _mm512_loadu_ps(row + 16)); } \
-        _mm512_storeu_ps(row, lo##i); _mm512_storeu_ps(row + 16, hi##i); }
-    ROWS(STORE)
-#undef STORE
-#undef STEP
-#undef DECLARE
-#undef ROWS
+#pragma clang loop unroll(full)
+    for (int i = 0; i < R; i++) {
+        float *row = c + i * ldc;
+        if (accumulate) lo[i] = _mm512_add_ps(lo[i], _mm512_maskz_loadu_ps(mlo, row));
+        _mm512_mask_storeu_ps(row, mlo, lo[i]);
+        if (W == 2) {
+            if (accumulate) hi[i] = _mm512_add_ps(hi[i], _mm512_maskz_loadu_ps(mhi, row + 16));
+            _mm512_mask_storeu_ps(row + 16, mhi, hi[i]);
+        }
+    }
 }
 
-// 6 rows × 16 columns: 12 ymm accumulators, two B vectors, one broadcast per row.
-FLINT_AVX2 static void sgemm_avx2_6x16(int64_t depth, const float *a, const float *b, int64_t ldb,
-                                       float *c, int64_t ldc, int accumulate) {
-#define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
-#define DECLARE(i) __m256 lo##i = _mm256_setzero_ps(), hi##i = _mm256_setzero_ps();
-    ROWS(DECLARE)
+#define AVX512_ROWS(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12)
+#define AVX512_VARIANT(R) \
+    FLINT_AVX512 static void avx512_##R##x16(int64_t d, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx512_tile(R, 1, d, a, b, ldb, c, ldc, acc, cols); } \
+    FLINT_AVX512 static void avx512_##R##x32(int64_t d, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx512_tile(R, 2, d, a, b, ldb, c, ldc, acc, cols); }
+AVX512_ROWS(AVX512_VARIANT)
+
+typedef void (*tile_function)(int64_t, const float *, const float *, int64_t, float *, int64_t, int, int);
+#define AVX512_ENTRY(R) {avx512_##R##x16, avx512_##R##x32},
+static const tile_function avx512_tiles[12][2] = {AVX512_ROWS(AVX512_ENTRY)};
+
+// 12 rows × 32 columns, or any smaller tile; narrow tiles skip the second column vector.
+static void sgemm_avx512(int64_t depth, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
+                         int accumulate, int rows, int columns) {
+    avx512_tiles[rows - 1][columns > 16](depth, a, b, ldb, c, ldc, accumulate, columns);
+}
+
+// The AVX2 counterpart: R rows of up to 16 columns (W = 1 or 2 vectors of 8).
+FLINT_AVX2 FLINT_INLINE void avx2_tile(const int R, const int W, int64_t depth, const float *a, const float *b,
+                                        int64_t ldb, float *c, int64_t ldc, int accumulate, int columns) {
+    __m256 lo[6], hi[6];
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256i mlo = _mm256_cmpgt_epi32(_mm256_set1_epi32(columns), lanes);
+    __m256i mhi = _mm256_cmpgt_epi32(_mm256_set1_epi32(columns - 8), lanes);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < R; i++) { lo[i] = _mm256_setzero_ps(); hi[i] = _mm256_setzero_ps(); }
     for (int64_t p = 0; p < depth; p++) {
-        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-#define STEP(i) { __m256 s = _mm256_broadcast_ss(a + (i)); lo##i = _mm256_fmadd_ps(s, b0, lo##i); hi##i = _mm256_fmadd_ps(s, b1, hi##i); }
-        ROWS(STEP)
+        __m256 b0 = _mm256_loadu_ps(b), b1 = W == 2 ? _mm256_loadu_ps(b + 8) : b0;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < R; i++) {
+            __m256 s = _mm256_broadcast_ss(a + i);
+            lo[i] = _mm256_fmadd_ps(s, b0, lo[i]);
+            if (W == 2) hi[i] = _mm256_fmadd_ps(s, b1, hi[i]);
+        }
         a += 6;
         b += ldb;
     }
-#define STORE(i) { float *row = c + (i) * ldc; \
-        if (accumulate) { lo##i = _mm256_add_ps(lo##i, _mm256_loadu_ps(row)); hi##i = _mm256_add_ps(hi##i, _mm256_loadu_ps(row + 8)); } \
-        _mm256_storeu_ps(row, lo##i); _mm256_storeu_ps(row + 8, hi##i); }
-    ROWS(STORE)
-#undef STORE
-#undef STEP
-#undef DECLARE
-#undef ROWS
+#pragma clang loop unroll(full)
+    for (int i = 0; i < R; i++) {
+        float *row = c + i * ldc;
+        if (accumulate) lo[i] = _mm256_add_ps(lo[i], _mm256_maskload_ps(row, mlo));
+        _mm256_maskstore_ps(row, mlo, lo[i]);
+        if (W == 2) {
+            if (accumulate) hi[i] = _mm256_add_ps(hi[i], _mm256_maskload_ps(row + 8, mhi));
+            _mm256_maskstore_ps(row + 8, mhi, hi[i]);
+        }
+    }
+}
+
+#define AVX2_ROWS(X) X(1) X(2) X(3) X(4) X(5) X(6)
+#define AVX2_VARIANT(R) \
+    FLINT_AVX2 static void avx2_##R##x8(int64_t d, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx2_tile(R, 1, d, a, b, ldb, c, ldc, acc, cols); } \
+    FLINT_AVX2 static void avx2_##R##x16(int64_t d, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx2_tile(R, 2, d, a, b, ldb, c, ldc, acc, cols); }
+AVX2_ROWS(AVX2_VARIANT)
+
+#define AVX2_ENTRY(R) {avx2_##R##x8, avx2_##R##x16},
+static const tile_function avx2_tiles[6][2] = {AVX2_ROWS(AVX2_ENTRY)};
+
+// 6 rows × 16 columns, or any smaller tile.
+static void sgemm_avx2(int64_t depth, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
+                       int accumulate, int rows, int columns) {
+    avx2_tiles[rows - 1][columns > 8](depth, a, b, ldb, c, ldc, accumulate, columns);
+}
+
+// Transposes the 8×8 block whose rows are r[0..7] in place.
+FLINT_AVX2 FLINT_INLINE void transpose8x8(__m256 r[8]) {
+    __m256 t[8], s[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int h = 0; h < 2; h++) {
+        s[4 * h + 0] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        s[4 * h + 1] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        s[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        s[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x20);
+        r[i + 4] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x31);
+    }
+}
+
+// Packs lines that are contiguous along the depth (a transpose): 8×8 blocks in
+// registers, 4×4 blocks for a group of four lines, single elements for the rest.
+FLINT_AVX2 static void pack_depth_contiguous_avx2(int64_t count, int64_t depth, int64_t tile, const float *src,
+                                                  int64_t stride, float *dst) {
+    for (int64_t start = 0; start < count; start += tile, dst += depth * tile) {
+        int64_t lines = count - start < tile ? count - start : tile;
+        const float *first = src + start * stride;
+        int64_t i = 0;
+        for (; i + 8 <= lines; i += 8) {
+            const float *line = first + i * stride;
+            int64_t p = 0;
+            for (; p + 8 <= depth; p += 8) {
+                __m256 r[8];
+                for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(line + q * stride + p);
+                transpose8x8(r);
+                for (int q = 0; q < 8; q++) _mm256_storeu_ps(dst + (p + q) * tile + i, r[q]);
+            }
+            for (; p < depth; p++) {
+                for (int q = 0; q < 8; q++) dst[p * tile + i + q] = line[q * stride + p];
+            }
+        }
+        for (; i + 4 <= lines; i += 4) {
+            const float *line = first + i * stride;
+            int64_t p = 0;
+            for (; p + 4 <= depth; p += 4) {
+                __m128 r0 = _mm_loadu_ps(line + p), r1 = _mm_loadu_ps(line + stride + p);
+                __m128 r2 = _mm_loadu_ps(line + 2 * stride + p), r3 = _mm_loadu_ps(line + 3 * stride + p);
+                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                _mm_storeu_ps(dst + p * tile + i, r0);
+                _mm_storeu_ps(dst + (p + 1) * tile + i, r1);
+                _mm_storeu_ps(dst + (p + 2) * tile + i, r2);
+                _mm_storeu_ps(dst + (p + 3) * tile + i, r3);
+            }
+            for (; p < depth; p++) {
+                for (int q = 0; q < 4; q++) dst[p * tile + i + q] = line[q * stride + p];
+            }
+        }
+        for (; i < tile; i++) {
+            const float *line = first + i * stride;
+            for (int64_t p = 0; p < depth; p++) dst[p * tile + i] = i < lines ? line[p] : 0;
+        }
+    }
+}
+
+static int has_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
 flint_sgemm_kernel_info flint_sgemm_kernel_named(const char *name) {
     __builtin_cpu_init();
     if (strcmp(name, "avx512") == 0 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) {
-        return (flint_sgemm_kernel_info){"avx512", 12, 32, sgemm_avx512_12x32};
+        return (flint_sgemm_kernel_info){"avx512", 12, 32, sgemm_avx512};
     }
-    if (strcmp(name, "avx2") == 0 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        return (flint_sgemm_kernel_info){"avx2", 6, 16, sgemm_avx2_6x16};
+    if (strcmp(name, "avx2") == 0 && has_avx2()) {
+        return (flint_sgemm_kernel_info){"avx2", 6, 16, sgemm_avx2};
     }
     return (flint_sgemm_kernel_info){"none", 0, 0, 0};
+}
+
+void flint_sgemm_pack(int64_t count, int64_t depth, int64_t tile, const float *src, int64_t stride,
+                      int64_t depth_stride, float *dst) {
+    if (depth_stride == 1 && stride != 1 && has_avx2()) {
+        pack_depth_contiguous_avx2(count, depth, tile, src, stride, dst);
+    } else {
+        pack_portable(count, depth, tile, src, stride, depth_stride, dst);
+    }
 }
 
 #else
@@ -72,6 +217,11 @@ flint_sgemm_kernel_info flint_sgemm_kernel_named(const char *name) {
 flint_sgemm_kernel_info flint_sgemm_kernel_named(const char *name) {
     (void)name;
     return (flint_sgemm_kernel_info){"none", 0, 0, 0};
+}
+
+void flint_sgemm_pack(int64_t count, int64_t depth, int64_t tile, const float *src, int64_t stride,
+                      int64_t depth_stride, float *dst) {
+    pack_portable(count, depth, tile, src, stride, depth_stride, dst);
 }
 
 #endif

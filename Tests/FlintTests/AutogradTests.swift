@@ -140,6 +140,24 @@ import Testing
         #expect(w.isLeaf && w.requiresGrad)
     }
 
+
+    @Test func scaledAddInPlace() throws {
+        let w = Tensor([1.0, 2.0], requiresGrad: true), g = Tensor([[10.0, 20.0], [30.0, 40.0]])
+        let before = w.version.value
+        noGrad { w.add_(Tensor([4.0, 8.0]), alpha: -0.25) }
+        #expect(w.scalars(as: Double.self) == [0, 0])
+        #expect(w.version.value == before + 1)
+        let f = Tensor.zeros([2, 2], dtype: .float32)
+        f.add_(g[1], alpha: 0.5)
+        #expect(f.scalars(as: Float.self) == [15, 20, 15, 20])
+        // Recorded: the gradient of `other` carries alpha.
+        let x = Tensor([1.0, 2.0], requiresGrad: true)
+        let y = x * 1
+        y.add_(x * x, alpha: 3)
+        #expect(y.gradFn?.name == "AddBackward0")
+        try y.sum().backward()
+        #expect(x.grad?.scalars(as: Double.self) == [7, 13])
+    }
     @Test func dynamicControlFlowBuildsDifferentGraphs() throws {
         for n in 1...4 {
             let x = Tensor(1.5, dtype: .float64, requiresGrad: true)

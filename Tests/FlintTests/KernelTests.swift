@@ -8,20 +8,25 @@ import Testing
         [GEMM.nativeKernel(named: "avx512"), GEMM.nativeKernel(named: "avx2")].compactMap { $0 } + [GEMM.portableKernel(Float.self)]
     }
 
+    /// Sizes that give edge tiles of every row count of both native kernels, narrow and
+    /// wide column edges, and depths that leave remainders after 8- and 4-wide transposes.
+    static let shapes = [(1, 1, 1), (13, 33, 7), (30, 70, 300), (75, 40, 5), (6, 25, 37), (11, 17, 12), (64, 48, 19)]
+
     @Test func everyMicroKernelMultipliesCorrectly() {
         var random = TestRandom(state: 3)
         for kernel in Self.floatKernels {
-            for (m, n, k) in [(1, 1, 1), (13, 33, 7), (30, 70, 300), (75, 40, 5)] {
+            for (m, n, k) in Self.shapes {
                 let a = random.values(m * k).map { Float($0) }, b = random.values(k * n).map { Float($0) }
                 let c0 = random.values(m * n).map { Float($0) }
-                for transposedB in [false, true] {
+                for (transposedA, transposedB) in [(false, false), (false, true), (true, false), (true, true)] {
+                    let aStored = transposedA ? (0..<(m * k)).map { a[($0 % m) * k + $0 / m] } : a
                     let bStored = transposedB ? (0..<(n * k)).map { b[($0 % k) * n + $0 / k] } : b
                     for accumulate in [false, true] {
                         var c = c0
-                        a.withUnsafeBufferPointer { pa in
+                        aStored.withUnsafeBufferPointer { pa in
                             bStored.withUnsafeBufferPointer { pb in
                                 c.withUnsafeMutableBufferPointer { pc in
-                                    GEMM.multiply(m: m, n: n, k: k, pa.baseAddress!, aRowStride: k, aColStride: 1,
+                                    GEMM.multiply(m: m, n: n, k: k, pa.baseAddress!, aRowStride: transposedA ? 1 : k, aColStride: transposedA ? m : 1,
                                                   pb.baseAddress!, bRowStride: transposedB ? 1 : n, bColStride: transposedB ? k : 1,
                                                   into: pc.baseAddress!, ldc: n, accumulate: accumulate, kernel: kernel)
                                 }
@@ -35,7 +40,7 @@ import Testing
                                 worst = Swift.max(worst, Swift.abs(s - c[i * n + j]))
                             }
                         }
-                        #expect(worst < 1e-4, "\(kernel.name) \(m)x\(n)x\(k) transposedB=\(transposedB) accumulate=\(accumulate): error \(worst)")
+                        #expect(worst < 1e-4, "\(kernel.name) \(m)x\(n)x\(k) transposedA=\(transposedA) transposedB=\(transposedB) accumulate=\(accumulate): error \(worst)")
                     }
                 }
             }

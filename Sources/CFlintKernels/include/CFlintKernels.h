@@ -3,11 +3,13 @@
 
 #include <stdint.h>
 
-/// A register-tiled single-precision GEMM micro-kernel: C[mr×nr] (row stride ldc)
-/// = or += A·B over `depth`, from A packed as a depth-major sliver of mr rows and B
+/// A register-tiled single-precision GEMM micro-kernel: C[rows×columns] (row stride
+/// ldc) = or += A·B over `depth`, from A packed as a depth-major sliver of mr rows and B
 /// read as `depth` rows of nr contiguous columns, `ldb` elements apart (nr when packed).
+/// `rows` ≤ mr and `columns` ≤ nr: edge tiles are computed and stored in place (A and B
+/// slivers are always full width, zero-padded when packed).
 typedef void (*flint_sgemm_micro_kernel)(int64_t depth, const float *a, const float *b, int64_t ldb,
-                                         float *c, int64_t ldc, int accumulate);
+                                         float *c, int64_t ldc, int accumulate, int rows, int columns);
 
 /// The micro-kernel chosen for this CPU and its tile shape.
 typedef struct {
@@ -24,6 +26,13 @@ flint_sgemm_kernel_info flint_sgemm_select(void);
 /// The micro-kernel for one instruction set ("avx512", "avx2"), or "none" when the CPU
 /// lacks it.
 flint_sgemm_kernel_info flint_sgemm_kernel_named(const char *name);
+
+/// Packs `count` lines (`stride` apart, elements `depth_stride` apart) into slivers of
+/// `tile` lines stored depth-major (`depth` rows of `tile`), the last sliver padded with
+/// zeros: the layout the micro-kernels read. Lines contiguous along the depth are
+/// transposed in registers where the CPU has AVX2.
+void flint_sgemm_pack(int64_t count, int64_t depth, int64_t tile, const float *src, int64_t stride,
+                      int64_t depth_stride, float *dst);
 
 #endif
 

@@ -9,12 +9,13 @@ enum GEMM {
     static let rowBlock = 72
     static let colBlock = 2048
 
-    /// A micro-kernel: computes (or adds) a `rows × columns` tile of C from packed slivers.
+    /// A micro-kernel: computes (or adds) a tile of C of up to `rows × columns` elements
+    /// from packed slivers; edge tiles (`tileRows`, `tileColumns`) are stored in place.
     struct MicroKernel<T>: @unchecked Sendable {
         let name: String
         let rows: Int
         let columns: Int
-        let run: @Sendable (_ depth: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ ldb: Int, _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ accumulate: Bool) -> Void
+        let run: @Sendable (_ depth: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ ldb: Int, _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ accumulate: Bool, _ tileRows: Int, _ tileColumns: Int) -> Void
     }
 
     /// The C kernel for the named instruction set, if this CPU has it.
@@ -27,15 +28,27 @@ enum GEMM {
 
     private static func wrap(_ info: flint_sgemm_kernel_info) -> MicroKernel<Float>? {
         guard let kernel = info.kernel else { return nil }
-        return MicroKernel(name: String(cString: info.name), rows: Int(info.rows), columns: Int(info.columns)) { depth, a, b, ldb, c, ldc, accumulate in
-            kernel(Int64(depth), a, b, Int64(ldb), c, Int64(ldc), accumulate ? 1 : 0)
+        return MicroKernel(name: String(cString: info.name), rows: Int(info.rows), columns: Int(info.columns)) { depth, a, b, ldb, c, ldc, accumulate, rows, columns in
+            kernel(Int64(depth), a, b, Int64(ldb), c, Int64(ldc), accumulate ? 1 : 0, Int32(rows), Int32(columns))
         }
     }
 
     /// The portable kernel, for any floating-point type.
     static func portableKernel<T: FloatingTensorElement>(_: T.Type) -> MicroKernel<T> {
-        MicroKernel(name: "portable", rows: 6, columns: 16) { depth, a, b, ldb, c, ldc, accumulate in
-            portableMicroKernel(depth: depth, a, b, ldb: ldb, c, ldc: ldc, accumulate: accumulate)
+        MicroKernel(name: "portable", rows: 6, columns: 16) { depth, a, b, ldb, c, ldc, accumulate, rows, columns in
+            if rows == 6 && columns == 16 {
+                portableMicroKernel(depth: depth, a, b, ldb: ldb, c, ldc: ldc, accumulate: accumulate)
+                return
+            }
+            withUnsafeTemporaryAllocation(of: T.self, capacity: 6 * 16) { tile in
+                let t = tile.baseAddress!
+                portableMicroKernel(depth: depth, a, b, ldb: ldb, t, ldc: 16, accumulate: false)
+                for i in 0..<rows {
+                    for j in 0..<columns {
+                        c[i * ldc + j] = accumulate ? c[i * ldc + j] + t[i * 16 + j] : t[i * 16 + j]
+                    }
+                }
+            }
         }
     }
 
@@ -78,7 +91,8 @@ enum GEMM {
             return
         }
         let directB = bColStride == 1
-        let packedB = UnsafeMutablePointer<T>.allocate(capacity: depthBlock * (colBlock + micro.columns))
+        let packedColumns = directB ? micro.columns : (min(n, colBlock) + micro.columns - 1) / micro.columns * micro.columns
+        let packedB = UnsafeMutablePointer<T>.allocate(capacity: min(k, depthBlock) * packedColumns)
         defer { packedB.deallocate() }
         var jc = 0
         while jc < n {
@@ -92,7 +106,7 @@ enum GEMM {
                 let add = accumulate || pc > 0
                 let rowBlocks = (m + rowBlock - 1) / rowBlock
                 Parallel.forRange(rowBlocks, costPerItem: rowBlock * nc * kc, grain: 1 << 21) { blocks in
-                    let packedA = UnsafeMutablePointer<T>.allocate(capacity: (rowBlock + micro.rows) * depthBlock)
+                    let packedA = UnsafeMutablePointer<T>.allocate(capacity: (rowBlock + micro.rows) * kc)
                     defer { packedA.deallocate() }
                     for block in blocks {
                         let ic = block * rowBlock
@@ -108,11 +122,17 @@ enum GEMM {
     }
 
     /// Copies `count` lines (each `stride` apart, elements `depthStride` apart) into
-    /// slivers of `tile` lines stored depth-major, padding the last sliver with zeros.
+    /// slivers of `tile` lines stored depth-major, padding the last sliver with zeros
+    /// (float32 in C, where lines contiguous along the depth are transposed in registers).
     private static func pack<T: FloatingTensorElement>(
         count: Int, depth: Int, tile: Int, _ source: UnsafePointer<T>, stride: Int, depthStride: Int,
         into out: UnsafeMutablePointer<T>
     ) {
+        if T.self == Float.self {
+            flint_sgemm_pack(Int64(count), Int64(depth), Int64(tile), UnsafeRawPointer(source).assumingMemoryBound(to: Float.self),
+                             Int64(stride), Int64(depthStride), UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
+            return
+        }
         var dst = out
         var start = 0
         while start < count {
@@ -165,29 +185,13 @@ enum GEMM {
         _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool
     ) {
         let (rowTile, colTile) = (micro.rows, micro.columns)
-        var tile = [T](repeating: 0, count: rowTile * colTile)
         var j0 = 0
         while j0 < nc {
-            let cols = min(colTile, nc - j0)
             let (bSliver, ldb) = panel.sliver(at: j0, tile: colTile, depth: kc)
             var i0 = 0
             while i0 < mc {
-                let rows = min(rowTile, mc - i0)
-                let aSliver = packedA + (i0 / rowTile) * rowTile * kc
-                let cTile = c + i0 * ldc + j0
-                if rows == rowTile && cols == colTile {
-                    micro.run(kc, aSliver, bSliver, ldb, cTile, ldc, accumulate)
-                } else {
-                    tile.withUnsafeMutableBufferPointer { t in
-                        micro.run(kc, aSliver, bSliver, ldb, t.baseAddress!, colTile, false)
-                        for i in 0..<rows {
-                            for j in 0..<cols {
-                                let v = t[i * colTile + j]
-                                cTile[i * ldc + j] = accumulate ? cTile[i * ldc + j] + v : v
-                            }
-                        }
-                    }
-                }
+                micro.run(kc, packedA + (i0 / rowTile) * rowTile * kc, bSliver, ldb, c + i0 * ldc + j0, ldc, accumulate,
+                          min(rowTile, mc - i0), min(colTile, nc - j0))
                 i0 += rowTile
             }
             j0 += colTile

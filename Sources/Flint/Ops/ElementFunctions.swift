@@ -5,6 +5,11 @@ import RealModule
 struct FloatAdd<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ a: T, _ b: T) -> T { a + b } }
 struct FloatSub<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ a: T, _ b: T) -> T { a - b } }
 struct FloatMul<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ a: T, _ b: T) -> T { a * b } }
+/// `a + alpha·b`, as `add(other, alpha=)`.
+struct FloatScaledAdd<T: FloatingTensorElement>: BinaryFunction {
+    let alpha: T
+    func callAsFunction(_ a: T, _ b: T) -> T { a + alpha * b }
+}
 struct FloatDiv<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ a: T, _ b: T) -> T { a / b } }
 struct FloatPow<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ a: T, _ b: T) -> T { T.libmPow(a, b) } }
 /// NaN-propagating maximum, as `torch.maximum`.

@@ -30,6 +30,17 @@ extension Tensor {
         return inPlace("add_", other, location: location) { Tensor.add($0, other, constant: false, location: location) }
     }
 
+    /// Adds `alpha · other` into this tensor (`add_(other, alpha=)`), in a single pass
+    /// when nothing is recorded; otherwise as `add_(other * alpha)`.
+    @discardableResult
+    public func add_(_ other: Tensor, alpha: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if alpha == 1 { return add_(other, file: file, line: line) }
+        if dtype.isFloatingPoint && writesDirectly(other, { BinaryKernel.scaledAdd(self, $0, alpha: alpha) }) { return self }
+        let location = SourceLocation(file: file, line: line)
+        let scaled = Tensor.mul(other, Tensor.scalarOperand(alpha, for: other), constant: true, location: location)
+        return inPlace("add_", scaled, location: location) { Tensor.add($0, scaled, constant: false, location: location) }
+    }
+
     /// Subtracts `other` from this tensor (`sub_`).
     @discardableResult
     public func sub_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
@@ -99,11 +110,16 @@ extension Tensor {
     /// differently, the kernel writes straight into this tensor's storage. Returns false
     /// (having done nothing) when the general path must run.
     private func writesDirectly(_ kernel: BinaryKernel, _ other: Tensor) -> Bool {
+        guard dtype.isFloatingPoint || kernel != .div else { return false }
+        return writesDirectly(other) { kernel.run(self, $0, into: self) }
+    }
+
+    /// The checks of the fast path; `write` gets `other` converted to this dtype.
+    private func writesDirectly(_ other: Tensor, _ write: (Tensor) -> Void) -> Bool {
         let recording = isGradEnabled && (requiresGrad || other.requiresGrad) || tangent != nil || other.tangent != nil
         let sameLayout = other.storage !== storage || (other.offset == offset && other.strides == strides && other.shape == shape)
-        guard !recording, sameLayout, Tensor.resultType(self, other) == dtype, dtype.isFloatingPoint || kernel != .div,
-              Shape.broadcast(shape, other.shape) == shape else { return false }
-        kernel.run(self, other.to(dtype), into: self)
+        guard !recording, sameLayout, Tensor.resultType(self, other) == dtype, Shape.broadcast(shape, other.shape) == shape else { return false }
+        write(other.to(dtype))
         bumpVersion()
         return true
     }

@@ -65,6 +65,16 @@ enum BinaryKernel: String {
         case .bool: out.assign(from: run(a.copyData(to: .int64), b.copyData(to: .int64), shape: out.shape))
         }
     }
+
+    /// Writes `a + alpha·b` (floating point, same dtype, `b` broadcast to `a`'s shape) into
+    /// `a` in one pass: `add_(other, alpha=)`.
+    static func scaledAdd(_ a: Tensor, _ b: Tensor, alpha: Double) {
+        if a.dtype == .float32 {
+            broadcastLoop(a, b, into: a, FloatScaledAdd(alpha: Float(alpha)))
+        } else {
+            broadcastLoop(a, b, into: a, FloatScaledAdd(alpha: alpha))
+        }
+    }
 }
 
 extension Tensor {

@@ -38,12 +38,12 @@ public final class SGD: GroupedOptimizer<SGD.Options, Tensor?> {
         if o.momentum != 0 {
             if let buffer {
                 buffer *= o.momentum
-                buffer += d * (1 - o.dampening)
+                buffer.add_(d, alpha: 1 - o.dampening)
             } else {
                 buffer = d.clone()
             }
             d = o.nesterov ? d + buffer! * o.momentum : buffer!
         }
-        param -= d * o.lr
+        param.add_(d, alpha: -o.lr)
     }
 }
