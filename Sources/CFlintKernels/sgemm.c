@@ -187,6 +187,64 @@ FLINT_AVX2 static void pack_depth_contiguous_avx2(int64_t count, int64_t depth, 
     }
 }
 
+// Sums of products along rows, C[i][j] (+)= Σ_s Σ_p A_s[i][p]·B_s[j][p], for an R×S
+// tile: R·S zmm accumulators, each a running dot product reduced once at the end.
+FLINT_AVX512 FLINT_INLINE void avx512_dot_tile(const int R, const int S, const flint_sgemm_dot_problem *d,
+                                                int64_t i0, int64_t j0) {
+    __m512 acc[4][4];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++) {
+#pragma clang loop unroll(full)
+        for (int t = 0; t < S; t++) acc[r][t] = _mm512_setzero_ps();
+    }
+    __mmask16 tail = (__mmask16)((1u << (d->length % 16)) - 1);
+    for (int64_t seg = 0; seg < d->segments; seg++) {
+        const float *a = d->a + seg * d->a_segment + i0 * d->lda, *b = d->b + seg * d->b_segment + j0 * d->ldb;
+        for (int64_t p = 0; p < d->length; p += 16) {
+            __mmask16 m = p + 16 <= d->length ? 0xFFFF : tail;
+            __m512 av[4], bv[4];
+#pragma clang loop unroll(full)
+            for (int r = 0; r < R; r++) av[r] = _mm512_maskz_loadu_ps(m, a + r * d->lda + p);
+#pragma clang loop unroll(full)
+            for (int t = 0; t < S; t++) bv[t] = _mm512_maskz_loadu_ps(m, b + t * d->ldb + p);
+#pragma clang loop unroll(full)
+            for (int r = 0; r < R; r++) {
+#pragma clang loop unroll(full)
+                for (int t = 0; t < S; t++) acc[r][t] = _mm512_fmadd_ps(av[r], bv[t], acc[r][t]);
+            }
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++) {
+        float *row = d->c + (i0 + r) * d->ldc + j0;
+#pragma clang loop unroll(full)
+        for (int t = 0; t < S; t++) {
+            float v = _mm512_reduce_add_ps(acc[r][t]);
+            row[t] = d->accumulate ? row[t] + v : v;
+        }
+    }
+}
+
+#define DOT_SIZES(X) X(1, 1) X(1, 2) X(1, 3) X(1, 4) X(2, 1) X(2, 2) X(2, 3) X(2, 4) \
+                     X(3, 1) X(3, 2) X(3, 3) X(3, 4) X(4, 1) X(4, 2) X(4, 3) X(4, 4)
+#define AVX512_DOT_VARIANT(R, S) \
+    FLINT_AVX512 static void avx512_dot_##R##x##S(const flint_sgemm_dot_problem *d, int64_t i0, int64_t j0) \
+    { avx512_dot_tile(R, S, d, i0, j0); }
+DOT_SIZES(AVX512_DOT_VARIANT)
+#define DOT_ENTRY(R, S) avx512_dot_##R##x##S,
+static void (*const avx512_dot_tiles[16])(const flint_sgemm_dot_problem *, int64_t, int64_t) = {DOT_SIZES(DOT_ENTRY)};
+
+// The whole product in 4×4 tiles (smaller at the edges).
+static void sgemm_dot_avx512(const flint_sgemm_dot_problem *d) {
+    for (int64_t i0 = 0; i0 < d->m; i0 += 4) {
+        int64_t rows = d->m - i0 < 4 ? d->m - i0 : 4;
+        for (int64_t j0 = 0; j0 < d->n; j0 += 4) {
+            int64_t columns = d->n - j0 < 4 ? d->n - j0 : 4;
+            avx512_dot_tiles[(rows - 1) * 4 + columns - 1](d, i0, j0);
+        }
+    }
+}
+
 static int has_avx2(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -212,7 +270,14 @@ void flint_sgemm_pack(int64_t count, int64_t depth, int64_t tile, const float *s
     }
 }
 
+flint_sgemm_dot_kernel flint_sgemm_dot_select(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") ? sgemm_dot_avx512 : 0;
+}
+
 #else
+
+flint_sgemm_dot_kernel flint_sgemm_dot_select(void) { return 0; }
 
 flint_sgemm_kernel_info flint_sgemm_kernel_named(const char *name) {
     (void)name;

@@ -47,6 +47,40 @@ import Testing
         }
     }
 
+    /// The float32-only paths (C max pooling, dot-product weight gradients, dense window
+    /// unfolding) against the float64 paths on the same values.
+    @Test func float32FastPathsMatchFloat64() throws {
+        var random = TestRandom(state: 11)
+        var values = random.values(2 * 4 * 10 * 12)
+        values[5] = .nan
+        values[130] = values[131]
+        let px64 = Tensor(flat: values, shape: [2, 4, 10, 12]).requiresGrad_()
+        let px32 = px64.detach().to(.float32).requiresGrad_()
+        let (p64, p32) = (px64.maxPool2d(kernelSize: 2), px32.maxPool2d(kernelSize: 2))
+        let pg = Tensor(flat: random.values(p64.count), shape: p64.shape)
+        try p64.backward(gradient: pg)
+        try p32.backward(gradient: pg.to(.float32))
+        let (v32, v64) = (p32.scalars(as: Double.self), p64.scalars(as: Double.self))
+        #expect(v32.map(\.isNaN) == v64.map(\.isNaN) && v64.contains(where: \.isNaN))
+        #expect(zip(v32, v64).allSatisfy { $0.isNaN || $0 == Double(Float($1)) })
+        #expect(px32.grad!.scalars(as: Double.self) == px64.grad!.to(.float32).scalars(as: Double.self))
+        let x64 = Tensor(flat: random.values(2 * 4 * 10 * 12), shape: [2, 4, 10, 12]), x32 = x64.to(.float32)
+        for (stride, padding, groups) in [(1, 0, 1), (2, 1, 2), (1, 2, 4)] {
+            let w64 = Tensor(flat: random.values(8 * (4 / groups) * 3 * 3), shape: [8, 4 / groups, 3, 3]).requiresGrad_()
+            let w32 = w64.detach().to(.float32).requiresGrad_()
+            let xg64 = x64.detach().requiresGrad_(), xg32 = x32.detach().requiresGrad_()
+            let y64 = xg64.conv2d(weight: w64, stride: Size2(stride, stride), padding: Size2(padding, padding), groups: groups)
+            let y32 = xg32.conv2d(weight: w32, stride: Size2(stride, stride), padding: Size2(padding, padding), groups: groups)
+            let g = Tensor(flat: random.values(y64.count), shape: y64.shape)
+            try y64.backward(gradient: g)
+            try y32.backward(gradient: g.to(.float32))
+            let what = "conv stride \(stride) padding \(padding) groups \(groups)"
+            expectClose(y32.scalars(as: Double.self), y64.scalars(as: Double.self), atol: 1e-5, rtol: 1e-4, "\(what): output")
+            expectClose(w32.grad!.scalars(as: Double.self), w64.grad!.scalars(as: Double.self), atol: 1e-4, rtol: 1e-4, "\(what): weight gradient")
+            expectClose(xg32.grad!.scalars(as: Double.self), xg64.grad!.scalars(as: Double.self), atol: 1e-4, rtol: 1e-4, "\(what): input gradient")
+        }
+    }
+
     @Test func vectorisedMathAgreesWithLibm() {
         let values: [Float] = (0..<4099).map { Float($0 - 2049) * 0.0137 } + [0, -0, 1e-7, -1e-7, 88, -88, 100, -104, 200, .infinity, -.infinity]
         let x = Tensor(flat: values, shape: [values.count])

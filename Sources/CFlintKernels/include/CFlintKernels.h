@@ -27,12 +27,37 @@ flint_sgemm_kernel_info flint_sgemm_select(void);
 /// lacks it.
 flint_sgemm_kernel_info flint_sgemm_kernel_named(const char *name);
 
+/// A product whose operands are both contiguous along the summed dimension, in
+/// `segments` pieces: C[i][j] (+)= Σ_s Σ_p A_s[i][p]·B_s[j][p] for p < length, where
+/// A_s[i][p] = a[s·a_segment + i·lda + p] and likewise B. Weight gradients of
+/// convolutions have this shape (the segments are the images of a batch).
+typedef struct {
+    int64_t m, n, length, segments;
+    const float *a;
+    int64_t lda, a_segment;
+    const float *b;
+    int64_t ldb, b_segment;
+    float *c;
+    int64_t ldc;
+    int accumulate;
+} flint_sgemm_dot_problem;
+
+/// Computes a `flint_sgemm_dot_problem` with register-blocked dot products (no packing).
+typedef void (*flint_sgemm_dot_kernel)(const flint_sgemm_dot_problem *problem);
+
+/// The dot-product kernel of this CPU (AVX-512F), or null.
+flint_sgemm_dot_kernel flint_sgemm_dot_select(void);
+
 /// Packs `count` lines (`stride` apart, elements `depth_stride` apart) into slivers of
 /// `tile` lines stored depth-major (`depth` rows of `tile`), the last sliver padded with
 /// zeros: the layout the micro-kernels read. Lines contiguous along the depth are
 /// transposed in registers where the CPU has AVX2.
 void flint_sgemm_pack(int64_t count, int64_t depth, int64_t tile, const float *src, int64_t stride,
                       int64_t depth_stride, float *dst);
+
+/// Max over the 2×2, stride-2 windows of `planes` contiguous `height × width` float32
+/// planes, with the flat in-plane index of each maximum (NaN wins, as in PyTorch).
+void flint_max_pool_2x2(const float *x, int64_t planes, int64_t height, int64_t width, float *out, int64_t *indices);
 
 #endif
 

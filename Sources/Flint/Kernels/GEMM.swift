@@ -121,6 +121,37 @@ enum GEMM {
         }
     }
 
+    /// The float32 dot-product kernel of this CPU, if any (see `sumOfProducts`).
+    static let nativeDot: flint_sgemm_dot_kernel? = flint_sgemm_dot_select()
+
+    /// `C[m×n] (+)= Σ_s A_s·B_sᵀ` for operands contiguous along the summed dimension
+    /// (`A_s[i][p] = a[s·aSegment + i·lda + p]`, likewise B), by register-blocked dot
+    /// products: nothing is packed, so long sums over thin operands (convolution weight
+    /// gradients) run at full speed. Columns of C are split across threads for large
+    /// work. Returns false, doing nothing, when this CPU has no such kernel.
+    static func sumOfProducts(
+        m: Int, n: Int, length: Int, segments: Int,
+        _ a: UnsafePointer<Float>, lda: Int, aSegment: Int,
+        _ b: UnsafePointer<Float>, ldb: Int, bSegment: Int,
+        into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) -> Bool {
+        guard let kernel = nativeDot else { return false }
+        let parts = m * n * length * segments >= 1 << 20 ? min(numThreads, (n + 3) / 4) : 1
+        Parallel.forRange(parts, grain: 0) { range in
+            for part in range {
+                let lo = (n + 3) / 4 * part / parts * 4, hi = min(n, (n + 3) / 4 * (part + 1) / parts * 4)
+                guard lo < hi else { continue }
+                var problem = flint_sgemm_dot_problem(
+                    m: Int64(m), n: Int64(hi - lo), length: Int64(length), segments: Int64(segments),
+                    a: a, lda: Int64(lda), a_segment: Int64(aSegment),
+                    b: b + lo * ldb, ldb: Int64(ldb), b_segment: Int64(bSegment),
+                    c: c + lo, ldc: Int64(ldc), accumulate: accumulate ? 1 : 0)
+                kernel(&problem)
+            }
+        }
+        return true
+    }
+
     /// Copies `count` lines (each `stride` apart, elements `depthStride` apart) into
     /// slivers of `tile` lines stored depth-major, padding the last sliver with zeros
     /// (float32 in C, where lines contiguous along the depth are transposed in registers).

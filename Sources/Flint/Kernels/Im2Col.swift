@@ -1,3 +1,5 @@
+import CFlintKernels
+
 /// The geometry of a 2-D sliding window: kernel, stride, padding and dilation, and the
 /// input and output plane sizes.
 struct WindowGeometry: Equatable {
@@ -13,6 +15,10 @@ struct WindowGeometry: Equatable {
          (input.1 + 2 * padding.1 - dilation.1 * (kernel.1 - 1) - 1) / stride.1 + 1)
     }
 
+    /// Stride 1, no padding, no dilation: every window lies inside the input and its rows
+    /// are contiguous runs.
+    var isDense: Bool { stride == (1, 1) && padding == (0, 0) && dilation == (1, 1) }
+
     static func == (a: WindowGeometry, b: WindowGeometry) -> Bool {
         a.kernel == b.kernel && a.stride == b.stride && a.padding == b.padding && a.dilation == b.dilation && a.input == b.input
     }
@@ -25,22 +31,30 @@ enum Im2Col {
     static func unfold<T: FloatingTensorElement>(
         _ x: UnsafePointer<T>, images: Int, channels: Int, geometry g: WindowGeometry, into cols: UnsafeMutablePointer<T>
     ) {
-        let (h, w) = g.input, ow = g.output.1, step = g.stride.1
-        forEachWindowRow(images: images, channels: channels, geometry: g) { plane, column, ih, first in
+        let (h, w) = g.input, (oh, ow) = g.output, step = g.stride.1
+        if g.isDense {
+            forEachDenseWindow(images: images, channels: channels, geometry: g) { start, column in
+                for r in 0..<oh {
+                    let from: Int = start &+ r &* w, to: Int = column &+ r &* ow
+                    copy(x + from, to: cols + to, count: ow)
+                }
+            }
+            return
+        }
+        forEachWindowRow(images: images, channels: channels, geometry: g) { plane, column, ih, first, lo, hi in
             let out = cols + column
             guard let ih else {
-                out.update(repeating: 0, count: ow)
+                fill(out, count: ow)
                 return
             }
             let row = x + plane * h * w + ih * w
-            let (lo, hi) = validColumns(first: first, step: step, count: ow, width: w)
-            if lo > 0 { out.update(repeating: 0, count: lo) }
+            fill(out, count: lo)
             if step == 1 {
-                (out + lo).update(from: row + first + lo, count: hi - lo)
+                copy(row + first + lo, to: out + lo, count: hi - lo)
             } else {
-                for q in lo..<hi { out[q] = row[first + q * step] }
+                for q in lo..<hi { out[q] = row[first &+ q &* step] }
             }
-            if hi < ow { (out + hi).update(repeating: 0, count: ow - hi) }
+            fill(out + hi, count: ow - hi)
         }
     }
 
@@ -48,13 +62,65 @@ enum Im2Col {
     static func fold<T: FloatingTensorElement>(
         _ cols: UnsafePointer<T>, images: Int, channels: Int, geometry g: WindowGeometry, into x: UnsafeMutablePointer<T>
     ) {
-        let (h, w) = g.input, ow = g.output.1, step = g.stride.1
+        let (h, w) = g.input, (oh, ow) = g.output, step = g.stride.1
         x.update(repeating: 0, count: images * channels * h * w)
-        forEachWindowRow(images: images, channels: channels, geometry: g) { plane, column, ih, first in
+        if g.isDense {
+            forEachDenseWindow(images: images, channels: channels, geometry: g) { start, column in
+                for r in 0..<oh {
+                    let from: Int = column &+ r &* ow, to: Int = start &+ r &* w
+                    add(cols + from, into: x + to, count: ow)
+                }
+            }
+            return
+        }
+        forEachWindowRow(images: images, channels: channels, geometry: g) { plane, column, ih, first, lo, hi in
             guard let ih else { return }
             let row = x + plane * h * w + ih * w, from = cols + column
-            let (lo, hi) = validColumns(first: first, step: step, count: ow, width: w)
-            for q in lo..<hi { row[first + q * step] += from[q] }
+            if step == 1 {
+                add(from + lo, into: row + first + lo, count: hi - lo)
+            } else {
+                for q in lo..<hi { row[first &+ q &* step] += from[q] }
+            }
+        }
+    }
+
+    /// Copies a short run with vector moves (window rows are too short for `memmove`'s
+    /// call to pay).
+    @inline(__always)
+    private static func copy<T: FloatingTensorElement>(_ source: UnsafePointer<T>, to out: UnsafeMutablePointer<T>, count: Int) {
+        var i = 0
+        while i &+ 8 <= count {
+            UnsafeMutableRawPointer(out + i).storeBytes(of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<T>.self), as: SIMD8<T>.self)
+            i &+= 8
+        }
+        while i < count {
+            out[i] = source[i]
+            i &+= 1
+        }
+    }
+
+    /// Adds a short run into `out` with vector adds.
+    @inline(__always)
+    private static func add<T: FloatingTensorElement>(_ source: UnsafePointer<T>, into out: UnsafeMutablePointer<T>, count: Int) {
+        var i = 0
+        while i &+ 8 <= count {
+            let raw = UnsafeMutableRawPointer(out + i)
+            raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<T>.self) + UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<T>.self), as: SIMD8<T>.self)
+            i &+= 8
+        }
+        while i < count {
+            out[i] += source[i]
+            i &+= 1
+        }
+    }
+
+    /// Zeros a short run.
+    @inline(__always)
+    private static func fill<T: FloatingTensorElement>(_ out: UnsafeMutablePointer<T>, count: Int) {
+        var i = 0
+        while i < count {
+            out[i] = 0
+            i &+= 1
         }
     }
 
@@ -66,16 +132,37 @@ enum Im2Col {
         return (Swift.min(lo, hi), hi)
     }
 
+    /// For dense windows (`WindowGeometry.isDense`), visits every window offset of every
+    /// plane: `body(start, column)` gets the input offset of the window's top-left
+    /// element for output (0, 0) — output row r reads `outW` elements from `start + r·W` —
+    /// and the offset of its `outH·outW` block in the column matrix.
+    @inline(__always)
+    private static func forEachDenseWindow(images: Int, channels: Int, geometry g: WindowGeometry, _ body: (_ start: Int, _ column: Int) -> Void) {
+        let (h, w) = g.input, (oh, ow) = g.output, (kh, kw) = g.kernel
+        Parallel.forRange(images * channels, costPerItem: 4 * kh * kw * oh * ow) { range in
+            for plane in range {
+                var column = plane * kh * kw * oh * ow
+                for ki in 0..<kh {
+                    for kj in 0..<kw {
+                        body(plane * h * w + ki * w + kj, column)
+                        column += oh * ow
+                    }
+                }
+            }
+        }
+    }
+
     /// Visits every output row of every window offset of every plane (planes split across
-    /// threads): `body(plane, column, ih, first)` gets the plane index, the offset of that
-    /// row in the column matrix, the input row (nil in the padding) and the input column
-    /// of output column 0 (output column q reads `first + q·stride`).
+    /// threads): `body(plane, column, ih, first, lo, hi)` gets the plane index, the offset
+    /// of that row in the column matrix, the input row (nil in the padding), the input
+    /// column of output column 0 (output column q reads `first + q·stride`) and the
+    /// output columns `lo..<hi` that read inside the input row.
     @inline(__always)
     private static func forEachWindowRow(
         images: Int, channels: Int, geometry g: WindowGeometry,
-        _ body: (_ plane: Int, _ column: Int, _ ih: Int?, _ first: Int) -> Void
+        _ body: (_ plane: Int, _ column: Int, _ ih: Int?, _ first: Int, _ lo: Int, _ hi: Int) -> Void
     ) {
-        let h = g.input.0, (oh, ow) = g.output, (kh, kw) = g.kernel
+        let (h, w) = g.input, (oh, ow) = g.output, (kh, kw) = g.kernel
         let rowLength = oh * ow
         Parallel.forRange(images * channels, costPerItem: 4 * kh * kw * rowLength) { range in
             for plane in range {
@@ -83,9 +170,10 @@ enum Im2Col {
                 for ki in 0..<kh {
                     for kj in 0..<kw {
                         let first = kj * g.dilation.1 - g.padding.1
+                        let (lo, hi) = validColumns(first: first, step: g.stride.1, count: ow, width: w)
                         for r in 0..<oh {
                             let ih = r * g.stride.0 - g.padding.0 + ki * g.dilation.0
-                            body(plane, column + r * ow, ih >= 0 && ih < h ? ih : nil, first)
+                            body(plane, column + r * ow, ih >= 0 && ih < h ? ih : nil, first, lo, hi)
                         }
                         column += rowLength
                     }
@@ -134,13 +222,19 @@ enum Im2Col {
         }
     }
 
-    /// The common 2×2, stride-2 window without padding: four loads and compares per output.
+    /// The common 2×2, stride-2 window without padding: in C for float32 (selects
+    /// instead of branches), four compares per output otherwise.
     private static func maxPool2x2<T: FloatingTensorElement>(
         _ x: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
         into out: UnsafeMutablePointer<T>, indices: UnsafeMutablePointer<Int64>
     ) {
         let (oh, ow) = (h / 2, w / 2)
         Parallel.forRange(planes, costPerItem: 4 * oh * ow) { range in
+            if T.self == Float.self {
+                flint_max_pool_2x2(UnsafeRawPointer(x + range.lowerBound * h * w).assumingMemoryBound(to: Float.self), Int64(range.count), Int64(h), Int64(w),
+                                   UnsafeMutableRawPointer(out + range.lowerBound * oh * ow).assumingMemoryBound(to: Float.self), indices + range.lowerBound * oh * ow)
+                return
+            }
             for p in range {
                 let src = x + p * h * w
                 var o = p * oh * ow

@@ -42,7 +42,10 @@ extension Tensor {
             failAt(location, "conv2d: expected a 4-D input and 4-D weight, got input \(Shape.describe(shape)) and weight \(Shape.describe(weight.shape))")
         }
         let (n, channels, cout) = (shape[0], shape[1], weight.shape[0])
-        guard groups > 0, channels % groups == 0, cout % groups == 0, weight.shape[1] * groups == channels else {
+        guard groups > 0, cout % groups == 0 else {
+            failAt(location, "conv2d: Given groups=\(groups), expected weight to be divisible by \(groups) at dimension 0, but got weight of size \(Shape.describe(weight.shape)) instead")
+        }
+        guard weight.shape[1] * groups == channels else {
             failAt(location, "conv2d: expected input \(Shape.describe(shape)) to have \(weight.shape[1] * groups) channels (weight \(Shape.describe(weight.shape)), groups=\(groups)), but got \(channels) channels instead")
         }
         if let bias, bias.shape != [cout] {
@@ -87,12 +90,36 @@ extension Tensor {
                 grads[0] = cols.col2im(outputSize: Size2(inputShape[2], inputShape[3]), kernelSize: Size2(weightShape[2], weightShape[3]), dilation: dilation, padding: padding, stride: stride).to(types.0)
             }
             if c.needs(1) {
-                let cols = x.to(c.grad.dtype).im2col(kernelSize: Size2(weightShape[2], weightShape[3]), dilation: dilation, padding: padding, stride: stride).reshape([n, groups, cinG * kk, l])
-                grads[1] = gf.matmul(cols.transpose(-1, -2)).sum(dim: 0).reshape(weightShape).to(types.1)
+                let cols = x.to(c.grad.dtype).im2col(kernelSize: Size2(weightShape[2], weightShape[3]), dilation: dilation, padding: padding, stride: stride)
+                if !Tensor.recording(c.grad), let gw = Tensor.convolutionWeightGradient(c.grad, cols, weightShape: weightShape, groups: groups) {
+                    grads[1] = gw.to(types.1)
+                } else {
+                    grads[1] = gf.matmul(cols.reshape([n, groups, cinG * kk, l]).transpose(-1, -2)).sum(dim: 0).reshape(weightShape).to(types.1)
+                }
             }
             if c.needs(2) { grads[2] = c.grad.sum(dims: [0, 2, 3]).to(types.2) }
             return grads
         }
+    }
+
+    /// `Σ_n gradOutput[n]·columns[n]ᵀ` per group — the weight gradient — by dot products
+    /// over each image's output positions, without packing or a per-image product
+    /// (float32 on CPUs with the kernel; nil otherwise, and the caller composes it from
+    /// differentiable ops, as it must when recording for double backward).
+    static func convolutionWeightGradient(_ gradOutput: Tensor, _ columns: Tensor, weightShape: [Int], groups: Int) -> Tensor? {
+        guard gradOutput.dtype == .float32, GEMM.nativeDot != nil else { return nil }
+        let (g, x) = (gradOutput.contiguous(), columns.contiguous())
+        let (images, cout, l, windows) = (g.shape[0], g.shape[1], g.shape[2] * g.shape[3], x.shape[1])
+        let (coutG, rowsG) = (cout / groups, windows / groups)
+        let out = Tensor(uninitializedShape: weightShape, dtype: .float32)
+        for group in 0..<groups {
+            _ = GEMM.sumOfProducts(
+                m: coutG, n: rowsG, length: l, segments: images,
+                g.pointer(Float.self) + group * coutG * l, lda: l, aSegment: cout * l,
+                x.pointer(Float.self) + group * rowsG * l, ldb: l, bSegment: windows * l,
+                into: out.pointer(Float.self) + group * coutG * rowsG, ldc: rowsG, accumulate: false)
+        }
+        return out
     }
 
     /// Extracts sliding windows of an `[N, C, H, W]` tensor into `[N, C·kh·kw, L]` columns
