@@ -31,13 +31,10 @@ enum Im2Col {
     static func unfold<T: FloatingTensorElement>(
         _ x: UnsafePointer<T>, images: Int, channels: Int, geometry g: WindowGeometry, into cols: UnsafeMutablePointer<T>
     ) {
-        let (h, w) = g.input, (oh, ow) = g.output, step = g.stride.1
+        let (h, w) = g.input, ow = g.output.1, step = g.stride.1
         if g.isDense {
-            forEachDenseWindow(images: images, channels: channels, geometry: g) { start, column in
-                for r in 0..<oh {
-                    let from: Int = start &+ r &* w, to: Int = column &+ r &* ow
-                    copy(x + from, to: cols + to, count: ow)
-                }
+            forEachDenseRow(images: images, channels: channels, geometry: g) { input, column in
+                copy(x + input, to: cols + column, count: ow)
             }
             return
         }
@@ -62,14 +59,11 @@ enum Im2Col {
     static func fold<T: FloatingTensorElement>(
         _ cols: UnsafePointer<T>, images: Int, channels: Int, geometry g: WindowGeometry, into x: UnsafeMutablePointer<T>
     ) {
-        let (h, w) = g.input, (oh, ow) = g.output, step = g.stride.1
+        let (h, w) = g.input, ow = g.output.1, step = g.stride.1
         x.update(repeating: 0, count: images * channels * h * w)
         if g.isDense {
-            forEachDenseWindow(images: images, channels: channels, geometry: g) { start, column in
-                for r in 0..<oh {
-                    let from: Int = column &+ r &* ow, to: Int = start &+ r &* w
-                    add(cols + from, into: x + to, count: ow)
-                }
+            forEachDenseRow(images: images, channels: channels, geometry: g) { input, column in
+                add(cols + column, into: x + input, count: ow)
             }
             return
         }
@@ -132,19 +126,19 @@ enum Im2Col {
         return (Swift.min(lo, hi), hi)
     }
 
-    /// For dense windows (`WindowGeometry.isDense`), visits every window offset of every
-    /// plane: `body(start, column)` gets the input offset of the window's top-left
-    /// element for output (0, 0) — output row r reads `outW` elements from `start + r·W` —
-    /// and the offset of its `outH·outW` block in the column matrix.
+    /// For dense windows (`WindowGeometry.isDense`), visits every output row of every
+    /// window offset of every plane: `body(input, column)` gets the offset of the `outW`
+    /// contiguous input elements that row reads and the row's offset in the column matrix.
     @inline(__always)
-    private static func forEachDenseWindow(images: Int, channels: Int, geometry g: WindowGeometry, _ body: (_ start: Int, _ column: Int) -> Void) {
+    private static func forEachDenseRow(images: Int, channels: Int, geometry g: WindowGeometry, _ body: (_ input: Int, _ column: Int) -> Void) {
         let (h, w) = g.input, (oh, ow) = g.output, (kh, kw) = g.kernel
         Parallel.forRange(images * channels, costPerItem: 4 * kh * kw * oh * ow) { range in
             for plane in range {
                 var column = plane * kh * kw * oh * ow
                 for ki in 0..<kh {
                     for kj in 0..<kw {
-                        body(plane * h * w + ki * w + kj, column)
+                        let start = plane * h * w + ki * w + kj
+                        for r in 0..<oh { body(start &+ r &* w, column &+ r &* ow) }
                         column += oh * ow
                     }
                 }
