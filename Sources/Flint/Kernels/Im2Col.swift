@@ -31,14 +31,39 @@ enum Im2Col {
     static func unfold<T: FloatingTensorElement>(
         _ x: UnsafePointer<T>, images: Int, channels: Int, geometry g: WindowGeometry, into cols: UnsafeMutablePointer<T>
     ) {
-        let (h, w) = g.input, ow = g.output.1, step = g.stride.1
-        if g.isDense {
-            forEachDenseRow(images: images, channels: channels, geometry: g) { input, column in
-                copy(x + input, to: cols + column, count: ow)
-            }
-            return
+        forEachWindowRow(images: images, channels: channels, geometry: g, Unfolding(x: x, cols: cols, geometry: g))
+    }
+
+    /// The adjoint of `unfold`: adds each window element back into its plane position.
+    static func fold<T: FloatingTensorElement>(
+        _ cols: UnsafePointer<T>, images: Int, channels: Int, geometry g: WindowGeometry, into x: UnsafeMutablePointer<T>
+    ) {
+        x.update(repeating: 0, count: images * channels * g.input.0 * g.input.1)
+        forEachWindowRow(images: images, channels: channels, geometry: g, Folding(cols: cols, x: x, geometry: g))
+    }
+
+    /// What unfolding or folding does with one output row of one window offset of one
+    /// plane — a type rather than a closure, so the threaded walk specialises and inlines
+    /// it (a closure would be called once per row).
+    private protocol RowTransfer {
+        /// A row of a dense window (`WindowGeometry.isDense`): `outW` contiguous input
+        /// elements at `input`, the row's offset in the column matrix at `column`.
+        func dense(input: Int, column: Int)
+        /// Any row: the plane, the row's offset in the column matrix, the input row (nil
+        /// in the padding), the input column of output column 0 (column q reads
+        /// `first + q·stride`) and the output columns `lo..<hi` inside the input row.
+        func row(plane: Int, column: Int, ih: Int?, first: Int, lo: Int, hi: Int)
+    }
+
+    private struct Unfolding<T: FloatingTensorElement>: RowTransfer {
+        let x: UnsafePointer<T>, cols: UnsafeMutablePointer<T>, geometry: WindowGeometry
+
+        @inline(__always) func dense(input: Int, column: Int) {
+            copy(x + input, to: cols + column, count: geometry.output.1)
         }
-        forEachWindowRow(images: images, channels: channels, geometry: g) { plane, column, ih, first, lo, hi in
+
+        @inline(__always) func row(plane: Int, column: Int, ih: Int?, first: Int, lo: Int, hi: Int) {
+            let (h, w) = geometry.input, ow = geometry.output.1, step = geometry.stride.1
             let out = cols + column
             guard let ih else {
                 fill(out, count: ow)
@@ -55,19 +80,15 @@ enum Im2Col {
         }
     }
 
-    /// The adjoint of `unfold`: adds each window element back into its plane position.
-    static func fold<T: FloatingTensorElement>(
-        _ cols: UnsafePointer<T>, images: Int, channels: Int, geometry g: WindowGeometry, into x: UnsafeMutablePointer<T>
-    ) {
-        let (h, w) = g.input, ow = g.output.1, step = g.stride.1
-        x.update(repeating: 0, count: images * channels * h * w)
-        if g.isDense {
-            forEachDenseRow(images: images, channels: channels, geometry: g) { input, column in
-                add(cols + column, into: x + input, count: ow)
-            }
-            return
+    private struct Folding<T: FloatingTensorElement>: RowTransfer {
+        let cols: UnsafePointer<T>, x: UnsafeMutablePointer<T>, geometry: WindowGeometry
+
+        @inline(__always) func dense(input: Int, column: Int) {
+            add(cols + column, into: x + input, count: geometry.output.1)
         }
-        forEachWindowRow(images: images, channels: channels, geometry: g) { plane, column, ih, first, lo, hi in
+
+        @inline(__always) func row(plane: Int, column: Int, ih: Int?, first: Int, lo: Int, hi: Int) {
+            let (h, w) = geometry.input, step = geometry.stride.1
             guard let ih else { return }
             let row = x + plane * h * w + ih * w, from = cols + column
             if step == 1 {
@@ -126,48 +147,29 @@ enum Im2Col {
         return (Swift.min(lo, hi), hi)
     }
 
-    /// For dense windows (`WindowGeometry.isDense`), visits every output row of every
-    /// window offset of every plane: `body(input, column)` gets the offset of the `outW`
-    /// contiguous input elements that row reads and the row's offset in the column matrix.
-    @inline(__always)
-    private static func forEachDenseRow(images: Int, channels: Int, geometry g: WindowGeometry, _ body: (_ input: Int, _ column: Int) -> Void) {
-        let (h, w) = g.input, (oh, ow) = g.output, (kh, kw) = g.kernel
-        Parallel.forRange(images * channels, costPerItem: 4 * kh * kw * oh * ow) { range in
-            for plane in range {
-                var column = plane * kh * kw * oh * ow
-                for ki in 0..<kh {
-                    for kj in 0..<kw {
-                        let start = plane * h * w + ki * w + kj
-                        for r in 0..<oh { body(start &+ r &* w, column &+ r &* ow) }
-                        column += oh * ow
-                    }
-                }
-            }
-        }
-    }
-
-    /// Visits every output row of every window offset of every plane (planes split across
-    /// threads): `body(plane, column, ih, first, lo, hi)` gets the plane index, the offset
-    /// of that row in the column matrix, the input row (nil in the padding), the input
-    /// column of output column 0 (output column q reads `first + q·stride`) and the
-    /// output columns `lo..<hi` that read inside the input row.
-    @inline(__always)
-    private static func forEachWindowRow(
-        images: Int, channels: Int, geometry g: WindowGeometry,
-        _ body: (_ plane: Int, _ column: Int, _ ih: Int?, _ first: Int, _ lo: Int, _ hi: Int) -> Void
+    /// Hands every output row of every window offset of every plane to `transfer`
+    /// (planes split across threads), through `dense` when the geometry allows.
+    private static func forEachWindowRow<Transfer: RowTransfer>(
+        images: Int, channels: Int, geometry g: WindowGeometry, _ transfer: Transfer
     ) {
         let (h, w) = g.input, (oh, ow) = g.output, (kh, kw) = g.kernel
         let rowLength = oh * ow
+        let dense = g.isDense
         Parallel.forRange(images * channels, costPerItem: 4 * kh * kw * rowLength) { range in
             for plane in range {
                 var column = plane * kh * kw * rowLength
                 for ki in 0..<kh {
                     for kj in 0..<kw {
-                        let first = kj * g.dilation.1 - g.padding.1
-                        let (lo, hi) = validColumns(first: first, step: g.stride.1, count: ow, width: w)
-                        for r in 0..<oh {
-                            let ih = r * g.stride.0 - g.padding.0 + ki * g.dilation.0
-                            body(plane, column + r * ow, ih >= 0 && ih < h ? ih : nil, first, lo, hi)
+                        if dense {
+                            let start = plane * h * w + ki * w + kj
+                            for r in 0..<oh { transfer.dense(input: start &+ r &* w, column: column &+ r &* ow) }
+                        } else {
+                            let first = kj * g.dilation.1 - g.padding.1
+                            let (lo, hi) = validColumns(first: first, step: g.stride.1, count: ow, width: w)
+                            for r in 0..<oh {
+                                let ih = r * g.stride.0 - g.padding.0 + ki * g.dilation.0
+                                transfer.row(plane: plane, column: column + r * ow, ih: ih >= 0 && ih < h ? ih : nil, first: first, lo: lo, hi: hi)
+                            }
                         }
                         column += rowLength
                     }
