@@ -69,6 +69,36 @@ import Flint
         #expect(params.allSatisfy { $0.grad == nil })
     }
 
+    /// SGD's fused float32 step (from the second step on) equals the op-by-op update
+    /// exactly, for each combination of dampening, weight decay and Nesterov momentum.
+    @Test func fusedSGDStepEqualsElementwiseOps() {
+        let configs: [(momentum: Double, dampening: Double, weightDecay: Double, nesterov: Bool)] = [
+            (0.9, 0, 0, false), (0.9, 0.1, 0.01, false), (0.8, 0, 0.02, true),
+        ]
+        for c in configs {
+            let initial = Tensor.arange(0, 1000, dtype: .float32).sin()
+            let param = initial.clone().requiresGrad_()
+            let optimizer = SGD([param], lr: 0.05, momentum: c.momentum, dampening: c.dampening, weightDecay: c.weightDecay, nesterov: c.nesterov)
+            let expected = initial.clone()
+            var buffer: Tensor?
+            for step in 0..<5 {
+                let grad = (Tensor.arange(0, 1000, dtype: .float32) * Double(step + 1)).cos()
+                param.grad = grad
+                optimizer.step()
+                var d = grad + expected * c.weightDecay
+                if let b = buffer {
+                    b *= c.momentum
+                    b.add_(d, alpha: 1 - c.dampening)
+                } else {
+                    buffer = d.clone()
+                }
+                d = c.nesterov ? d + buffer! * c.momentum : buffer!
+                expected.add_(d, alpha: -0.05)
+                #expect(param.detach().scalars(as: Float.self) == expected.scalars(as: Float.self), "\(c) step \(step + 1)")
+            }
+        }
+    }
+
     @Test func schedulersMatchPyTorch() {
         let fixture = Fixtures.section("schedulers")
         let builders: [(String, (Optimizer) -> LRScheduler)] = [

@@ -59,6 +59,12 @@ void flint_sgemm_pack(int64_t count, int64_t depth, int64_t tile, const float *s
 /// planes, with the flat in-plane index of each maximum (NaN wins, as in PyTorch).
 void flint_max_pool_2x2(const float *x, int64_t planes, int64_t height, int64_t width, float *out, int64_t *indices);
 
+/// One SGD step over n float32 elements: d = grad + weight_decay·param,
+/// buffer = momentum·buffer + (1 − dampening)·d, param += −lr·(nesterov ? d +
+/// momentum·buffer : buffer).
+void flint_sgd_step(int64_t n, float *restrict param, const float *restrict grad, float *restrict buffer,
+                    float negative_lr, float momentum, float one_minus_dampening, float weight_decay, int nesterov);
+
 #endif
 
 /// Vectorised float32 math over contiguous arrays: y[i] = f(x[i]) for i < n.

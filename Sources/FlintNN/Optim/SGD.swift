@@ -31,8 +31,12 @@ public final class SGD: GroupedOptimizer<SGD.Options, Tensor?> {
     /// No momentum buffer until the first step.
     public override func makeState(for param: Tensor, options: Options) -> Tensor? { nil }
 
-    /// `p -= lr·d`, where d is the gradient with weight decay and momentum applied.
+    /// `p -= lr·d`, where d is the gradient with weight decay and momentum applied; once
+    /// the momentum buffer exists, in one fused pass when the tensors allow it.
     public override func update(_ param: Tensor, grad: Tensor, options o: Options, state buffer: inout Tensor?) {
+        if o.momentum != 0, let buffer, param.fusedSGDStep_(
+            grad: grad, momentumBuffer: buffer, lr: o.lr, momentum: o.momentum, dampening: o.dampening, weightDecay: o.weightDecay, nesterov: o.nesterov
+        ) { return }
         var d = grad
         if o.weightDecay != 0 { d = d + param * o.weightDecay }
         if o.momentum != 0 {
