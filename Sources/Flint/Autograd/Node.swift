@@ -23,14 +23,44 @@ public class Node: CustomStringConvertible {
     var savedReleased = false
     /// The user's call that created this node, when known.
     let location: SourceLocation?
+    /// Hooks and retained outputs, created on first use: most nodes have none, and four
+    /// empty arrays per node cost a retain and a release each.
+    private var extras: Extras?
+
+    private final class Extras {
+        var retainedOutputs: [WeakTensor] = []
+        var tensorPreHooks: [(Int, Registered<(Tensor) -> Tensor?>)] = []
+        var preHooks: [Registered<([Tensor?]) -> [Tensor?]?>] = []
+        var postHooks: [Registered<([Tensor?], [Tensor?]) -> [Tensor?]?>] = []
+    }
+
+    private var createdExtras: Extras {
+        if let extras { return extras }
+        let created = Extras()
+        extras = created
+        return created
+    }
+
     /// Non-leaf outputs that asked to keep their gradient (`retainGrad()`).
-    var retainedOutputs: [WeakTensor] = []
+    var retainedOutputs: [WeakTensor] {
+        get { extras?.retainedOutputs ?? [] }
+        set { createdExtras.retainedOutputs = newValue }
+    }
     /// Hooks registered on this node's output tensors, by output slot.
-    var tensorPreHooks: [(Int, Registered<(Tensor) -> Tensor?>)] = []
+    var tensorPreHooks: [(Int, Registered<(Tensor) -> Tensor?>)] {
+        get { extras?.tensorPreHooks ?? [] }
+        set { createdExtras.tensorPreHooks = newValue }
+    }
     /// Hooks run before this node.
-    var preHooks: [Registered<([Tensor?]) -> [Tensor?]?>] = []
+    var preHooks: [Registered<([Tensor?]) -> [Tensor?]?>] {
+        get { extras?.preHooks ?? [] }
+        set { createdExtras.preHooks = newValue }
+    }
     /// Hooks run after this node.
-    var postHooks: [Registered<([Tensor?], [Tensor?]) -> [Tensor?]?>] = []
+    var postHooks: [Registered<([Tensor?], [Tensor?]) -> [Tensor?]?>] {
+        get { extras?.postHooks ?? [] }
+        set { createdExtras.postHooks = newValue }
+    }
 
     // Scratch state of the engine's current graph task, touched only by the thread
     // running that task (no dynamic exclusivity checks needed).

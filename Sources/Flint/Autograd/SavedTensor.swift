@@ -10,10 +10,12 @@ struct SavedTensor {
     /// The node that produced a saved input (its gradFn when saved), for error messages;
     /// in-place ops may later give the tensor another gradFn.
     private var producer: Node?
-    private let savedShape: [Int]
     private let savedType: DType
-    /// The hooks' packed value and unpack function, when saved under saved-tensor hooks.
-    private var packed: (value: Any, unpack: (Any) -> Tensor)?
+    /// The hooks' packed value and unpack function, and the shape the tensor had, when
+    /// saved under saved-tensor hooks (otherwise the kept tensor has the shape).
+    private var packed: (value: Any, unpack: (Any) -> Tensor, shape: [Int])?
+
+    private var savedShape: [Int] { packed?.shape ?? tensor?.shape ?? [] }
 
     /// Shape and bytes of the saved tensor, and whether it is an activation (an op's
     /// result, kept only for backward) rather than a leaf, for graph pictures.
@@ -28,7 +30,6 @@ struct SavedTensor {
         isOutput = false
         outputNr = input.outputNr
         producer = input.gradNode
-        savedShape = input.shape
         savedType = input.dtype
         applyHooks()
     }
@@ -40,7 +41,6 @@ struct SavedTensor {
         isOutput = true
         outputNr = output.outputNr
         producer = nil
-        savedShape = output.shape
         savedType = output.dtype
         applyHooks()
     }
@@ -48,7 +48,7 @@ struct SavedTensor {
     /// Replaces the kept tensor by the innermost hooks' packed value, if hooks are active.
     private mutating func applyHooks() {
         guard let hooks = SavedTensorHookStack.innermost, let tensor else { return }
-        packed = (hooks.pack(tensor), hooks.unpack)
+        packed = (hooks.pack(tensor), hooks.unpack, tensor.shape)
         self.tensor = nil
     }
 
