@@ -57,7 +57,7 @@ extension Tensor {
     /// The same storage as a tensor that does not require grad and whose in-place
     /// changes are invisible to autograd's version checks (`tensor.data`).
     public var data: Tensor {
-        Tensor(storage: Storage(aliasing: storage), shape: shape, strides: strides, offset: offset)
+        Tensor(storage: Storage.aliasing(storage), shape: shape, strides: strides, offset: offset)
     }
 
     /// Adds a gradient arriving during backward into a retained non-leaf's `grad`.

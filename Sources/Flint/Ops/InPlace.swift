@@ -141,7 +141,7 @@ extension Tensor {
         }
         let result: Tensor
         if recording {
-            let old = readsOldSelf && other?.requiresGrad == true ? copyData(to: dtype) : Tensor(storage: Storage(aliasing: storage), shape: shape, strides: strides, offset: offset)
+            let old = readsOldSelf && other?.requiresGrad == true ? copyData(to: dtype) : Tensor(storage: Storage.aliasing(storage), shape: shape, strides: strides, offset: offset)
             old.gradNode = gradNode
             old.outputNr = outputNr
             old.tangent = tangent

@@ -1,43 +1,80 @@
 import Synchronization
 
-/// One contiguous buffer of elements of one dtype. Tensors and their views
-/// share a storage and address it through shape, strides and offset. The storage is
-/// also their version counter, so a tensor costs no separate counter object; an
-/// aliasing storage (`Tensor.data`) shares the bytes but counts versions on its own.
-final class Storage: VersionCounter, @unchecked Sendable {
-    /// Start of the buffer (64-byte aligned for large buffers, 16 for small ones).
-    let data: UnsafeMutableRawPointer
-    /// Number of elements the buffer holds.
+/// What a storage knows about its bytes (kept in the `ManagedBuffer` header).
+struct StorageHeader {
+    /// Start of the bytes: the storage's own tail for small buffers, else a buffer from
+    /// `BufferCache` (or the owner's bytes, for an aliasing storage).
+    var data: UnsafeMutableRawPointer?
+    /// Number of elements.
     let count: Int
     /// The element type.
     let dtype: DType
     /// The storage that owns the bytes, for an aliasing storage.
-    private let owner: Storage?
+    let owner: Storage?
+    /// Number of in-place modifications so far (the version counter).
+    var version = 0
+}
+
+/// One contiguous buffer of elements of one dtype. Tensors and their views
+/// share a storage and address it through shape, strides and offset. The storage is
+/// also their version counter, so a tensor costs no separate counter object; an
+/// aliasing storage (`Tensor.data`) shares the bytes but counts versions on its own.
+/// Buffers of up to `inlineBytes` live in the storage object itself, so a small
+/// tensor's data costs no allocation of its own (most tensors of per-op workloads are
+/// a few elements).
+final class Storage: ManagedBuffer<StorageHeader, SIMD2<UInt64>>, @unchecked Sendable {
+    /// The largest buffer kept inside the storage object.
+    static let inlineBytes = 256
 
     /// Allocates uninitialised room for `count` elements of `dtype`.
-    init(count: Int, dtype: DType) {
-        self.count = count
-        self.dtype = dtype
-        data = BufferCache.allocate(byteCount: max(count, 1) * dtype.byteSize)
-        owner = nil
+    static func make(count: Int, dtype: DType) -> Storage {
+        let bytes = max(count, 1) * dtype.byteSize
+        let small = bytes <= inlineBytes
+        let storage = unsafeDowncast(
+            Storage.create(minimumCapacity: small ? (bytes + 15) / 16 : 0) { _ in StorageHeader(data: nil, count: count, dtype: dtype, owner: nil) },
+            to: Storage.self)
+        storage.fields.pointee.data = small
+            ? storage.withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
+            : BufferCache.allocate(byteCount: bytes)
+        return storage
     }
 
     /// A storage over the same bytes as `other` with a version counter of its own.
-    init(aliasing other: Storage) {
-        count = other.count
-        dtype = other.dtype
-        data = other.data
-        owner = other.owner ?? other
+    static func aliasing(_ other: Storage) -> Storage {
+        let owner = other.fields.pointee.owner ?? other
+        return unsafeDowncast(
+            Storage.create(minimumCapacity: 0) { _ in StorageHeader(data: other.data, count: other.count, dtype: other.dtype, owner: owner) },
+            to: Storage.self)
     }
 
     /// Allocates room for `count` elements set to zero bits (0, 0.0 or false).
-    convenience init(zeroedCount count: Int, dtype: DType) {
-        self.init(count: count, dtype: dtype)
-        data.initializeMemory(as: UInt8.self, repeating: 0, count: count * dtype.byteSize)
+    static func zeroed(count: Int, dtype: DType) -> Storage {
+        let storage = make(count: count, dtype: dtype)
+        storage.data.initializeMemory(as: UInt8.self, repeating: 0, count: count * dtype.byteSize)
+        return storage
     }
 
     deinit {
-        if owner == nil { BufferCache.release(data, byteCount: max(count, 1) * dtype.byteSize) }
+        let header = fields.pointee
+        let bytes = max(header.count, 1) * header.dtype.byteSize
+        if header.owner == nil, bytes > Self.inlineBytes, let data = header.data { BufferCache.release(data, byteCount: bytes) }
+    }
+
+    /// The header, addressed directly: `header`'s accessor would check exclusivity
+    /// dynamically on every use (the object never moves, so the address is stable).
+    @inline(__always)
+    private var fields: UnsafeMutablePointer<StorageHeader> { withUnsafeMutablePointerToHeader { $0 } }
+
+    /// Start of the buffer (64-byte aligned for large buffers, 16 for small ones).
+    var data: UnsafeMutableRawPointer { fields.pointee.data.unsafelyUnwrapped }
+    /// Number of elements the buffer holds.
+    var count: Int { fields.pointee.count }
+    /// The element type.
+    var dtype: DType { fields.pointee.dtype }
+    /// Number of in-place modifications so far.
+    var value: Int {
+        get { fields.pointee.version }
+        set { fields.pointee.version = newValue }
     }
 
     /// The buffer typed as `T`; `T` must match `dtype`.
@@ -91,12 +128,4 @@ enum BufferCache {
     }
 
     private static func pageRounded(_ n: Int) -> Int { (n + 4095) & ~4095 }
-}
-
-/// Counts in-place modifications of a tensor's data. Views share their base's counter
-/// (their storage); `Tensor.data` starts a fresh one, as in PyTorch, so changes made
-/// through it are not seen by autograd's checks.
-class VersionCounter: @unchecked Sendable {
-    /// Number of in-place modifications so far.
-    var value = 0
 }

@@ -21,7 +21,7 @@ extension Tensor {
 
     /// A tensor of zeros.
     public static func zeros(_ shape: [Int], dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor {
-        let t = Tensor(storage: Storage(zeroedCount: Shape.count(shape), dtype: dtype), shape: shape, strides: Shape.contiguousStrides(shape))
+        let t = Tensor(storage: Storage.zeroed(count: Shape.count(shape), dtype: dtype), shape: shape, strides: Shape.contiguousStrides(shape))
         return t.settingRequiresGrad(requiresGrad)
     }
 

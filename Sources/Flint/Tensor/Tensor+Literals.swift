@@ -59,7 +59,7 @@ extension Tensor: ExpressibleByArrayLiteral {
     /// A 0-d tensor of `dtype` holding a number (`integer` is used for int64, exactly),
     /// without the generic literal path: the operand of `x * 2`.
     convenience init(scalar: Double, integer: Int64, dtype: DType) {
-        self.init(storage: Storage(count: 1, dtype: dtype), shape: [], strides: [])
+        self.init(storage: Storage.make(count: 1, dtype: dtype), shape: [], strides: [])
         switch dtype {
         case .float32: pointer(Float.self)[0] = Float(scalar)
         case .float64: pointer(Double.self)[0] = scalar

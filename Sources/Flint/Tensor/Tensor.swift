@@ -54,7 +54,7 @@ public final class Tensor: @unchecked Sendable {
     convenience init(uninitializedShape shape: [Int], dtype: DType, like: Tensor? = nil) {
         let count = Shape.count(shape)
         let strides = like.map { $0.shape == shape && $0.isContiguous ? $0.strides : nil } ?? nil
-        self.init(storage: Storage(count: count, dtype: dtype), shape: shape, strides: strides ?? Shape.contiguousStrides(shape))
+        self.init(storage: Storage.make(count: count, dtype: dtype), shape: shape, strides: strides ?? Shape.contiguousStrides(shape))
     }
 
     deinit {
@@ -68,7 +68,7 @@ public final class Tensor: @unchecked Sendable {
     public var dtype: DType { storage.dtype }
 
     /// Counts in-place changes; shared with views (it is the storage).
-    var version: VersionCounter { storage }
+    var version: Storage { storage }
 
     /// Records one in-place change (skipped in `inferenceMode`, as PyTorch does).
     @inline(__always)
