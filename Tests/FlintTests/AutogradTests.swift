@@ -141,6 +141,20 @@ import Testing
     }
 
 
+    @Test func productWithAConstantKeepsOnlyTheConstant() throws {
+        // As PyTorch's MulBackward0: `y` is not saved when only its own gradient is
+        // wanted, so changing it in place afterwards is fine; with `w` requiring a
+        // gradient it is saved, and the change is caught.
+        let x = Tensor([1.0, 2.0], requiresGrad: true), w = Tensor([5.0, 7.0], requiresGrad: true)
+        let y = x * 1
+        let z = y * 3
+        let u = y * w
+        y.add_(Tensor([10.0, 10.0]))
+        try z.sum().backward()
+        #expect(x.grad?.scalars(as: Double.self) == [3, 3])
+        #expect(throws: AutogradError.self) { try u.sum().backward() }
+    }
+
     @Test func scaledAddInPlace() throws {
         let w = Tensor([1.0, 2.0], requiresGrad: true), g = Tensor([[10.0, 20.0], [30.0, 40.0]])
         let before = w.version.value

@@ -72,17 +72,20 @@ extension Tensor {
 
     static func mul(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
         binary(.mul, "MulBackward0", a, b, constant: constant, saving: true, location: location,
-               da: { g, s in g * s[1] }, db: { g, s in g * s[0] })
+               da: { g, s in g * s[0] }, db: { g, s in g * s[1] })
     }
 
     static func div(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
         binary(.div, "DivBackward0", a, b, constant: constant, saving: true, location: location,
-               da: { g, s in g / s[1] }, db: { g, s in -g * s[0] / (s[1] * s[1]) })
+               da: { g, s in g / s[0] }, db: { g, s in -g * s[1] / (s[0] * s[0]) })
     }
 
     /// Runs a broadcasting binary kernel and, when recording, a node whose input
     /// gradients are `da` and `db` (of the output gradient and, with `saving`, the saved
-    /// inputs), each summed back to its input's shape and converted to its dtype.
+    /// inputs), each summed back to its input's shape and converted to its dtype. With
+    /// `saving`, the node keeps `[b]`, and `[b, a]` when `b` needs a gradient (or carries a
+    /// tangent): as PyTorch, `a` is not kept alive (nor checked for in-place changes)
+    /// when only its own gradient is wanted.
     private static func binary(
         _ kernel: BinaryKernel, _ name: StaticString, _ a: Tensor, _ b: Tensor, constant: Bool,
         saving: Bool = false, location: SourceLocation?,
@@ -91,7 +94,8 @@ extension Tensor {
         let out = arithmetic(kernel, a, b, op: kernel.name, location: location)
         guard recording(a, b) else { return out }
         let (sa, ta, sb, tb) = (a.shape, a.dtype, b.shape, b.dtype)
-        return out.recorded(name, inputs: [a, constant ? nil : b], saving: saving ? [a, b] : [], location: location) { c in
+        let keepsA = !constant && (b.requiresGrad || b.tangent != nil)
+        return out.recorded(name, inputs: [a, constant ? nil : b], saving: saving ? (keepsA ? [b, a] : [b]) : [], location: location) { c in
             [c.needs(0) ? da(c.grad, c.saved).sumTo(sa).to(ta) : nil,
              c.needs(1) ? db(c.grad, c.saved).sumTo(sb).to(tb) : nil]
         }
