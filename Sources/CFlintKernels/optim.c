@@ -4,6 +4,8 @@
 
 void flint_sgd_step(int64_t n, float *restrict param, const float *restrict grad, float *restrict buffer,
                     float negative_lr, float momentum, float one_minus_dampening, float weight_decay, int nesterov) {
+    // The common case in a loop of its own: the general loop's per-element selects make
+    // it about twice as slow.
     if (weight_decay == 0 && !nesterov && one_minus_dampening == 1) {
         for (int64_t i = 0; i < n; i++) {
             float b = buffer[i] * momentum + grad[i];

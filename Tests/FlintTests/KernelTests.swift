@@ -81,6 +81,23 @@ import Testing
         }
     }
 
+    /// A float32 weight gradient taken with `createGraph` stays differentiable with
+    /// respect to the input even when the output gradient is a constant (the
+    /// dot-product fast path must not run then): the mixed second derivative equals
+    /// float64's.
+    @Test func float32WeightGradientWithCreateGraphReachesTheInput() throws {
+        var random = TestRandom(state: 5)
+        let x64 = Tensor(flat: random.values(2 * 3 * 6 * 6), shape: [2, 3, 6, 6]).requiresGrad_()
+        let w64 = Tensor(flat: random.values(4 * 3 * 3 * 3), shape: [4, 3, 3, 3]).requiresGrad_()
+        let x32 = x64.detach().to(.float32).requiresGrad_(), w32 = w64.detach().to(.float32).requiresGrad_()
+        func mixed(_ x: Tensor, _ w: Tensor) throws -> [Double] {
+            let gw = try Autograd.grad(outputs: [x.conv2d(weight: w).sum()], inputs: [w], createGraph: true)[0]!
+            let gx = try Autograd.grad(outputs: [(gw * gw).sum()], inputs: [x])[0]!
+            return gx.scalars(as: Double.self)
+        }
+        expectClose(try mixed(x32, w32), try mixed(x64, w64), atol: 1e-3, rtol: 1e-4, "d/dx |dL/dw|²")
+    }
+
     @Test func vectorisedMathAgreesWithLibm() {
         let values: [Float] = (0..<4099).map { Float($0 - 2049) * 0.0137 } + [0, -0, 1e-7, -1e-7, 88, -88, 100, -104, 200, .infinity, -.infinity]
         let x = Tensor(flat: values, shape: [values.count])

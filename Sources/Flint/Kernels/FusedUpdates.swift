@@ -2,7 +2,7 @@ import CFlintKernels
 
 /// Optimizer updates fused into one pass over a parameter and its state, so a step
 /// reads and writes each array once instead of once per elementwise op.
-enum OptimizerSteps {
+enum FusedUpdates {
     /// SGD's hyperparameters, in the element type (`1 − dampening` and `−lr` rounded
     /// from double, as the op-by-op step's scalar operands are).
     struct SGD<T: FloatingTensorElement> {

@@ -128,14 +128,14 @@ enum GEMM {
     /// (`A_s[i][p] = a[s·aSegment + i·lda + p]`, likewise B), by register-blocked dot
     /// products: nothing is packed, so long sums over thin operands (convolution weight
     /// gradients) run at full speed. Columns of C are split across threads for large
-    /// work. Returns false, doing nothing, when this CPU has no such kernel.
+    /// work. Only for CPUs that have the kernel (`nativeDot` is not nil).
     static func sumOfProducts(
         m: Int, n: Int, length: Int, segments: Int,
         _ a: UnsafePointer<Float>, lda: Int, aSegment: Int,
         _ b: UnsafePointer<Float>, ldb: Int, bSegment: Int,
         into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
-    ) -> Bool {
-        guard let kernel = nativeDot else { return false }
+    ) {
+        let kernel = nativeDot!
         let parts = m * n * length * segments >= 1 << 20 ? min(numThreads, (n + 3) / 4) : 1
         Parallel.forRange(parts, grain: 0) { range in
             for part in range {
@@ -149,7 +149,6 @@ enum GEMM {
                 kernel(&problem)
             }
         }
-        return true
     }
 
     /// Copies `count` lines (each `stride` apart, elements `depthStride` apart) into

@@ -91,7 +91,7 @@ extension Tensor {
             }
             if c.needs(1) {
                 let cols = x.to(c.grad.dtype).im2col(kernelSize: Size2(weightShape[2], weightShape[3]), dilation: dilation, padding: padding, stride: stride)
-                if !Tensor.recording(c.grad), let gw = Tensor.convolutionWeightGradient(c.grad, cols, weightShape: weightShape, groups: groups) {
+                if !Tensor.recording(c.grad, cols), let gw = Tensor.convolutionWeightGradient(c.grad, cols, weightShape: weightShape, groups: groups) {
                     grads[1] = gw.to(types.1)
                 } else {
                     grads[1] = gf.matmul(cols.reshape([n, groups, cinG * kk, l]).transpose(-1, -2)).sum(dim: 0).reshape(weightShape).to(types.1)
@@ -113,7 +113,7 @@ extension Tensor {
         let (coutG, rowsG) = (cout / groups, windows / groups)
         let out = Tensor(uninitializedShape: weightShape, dtype: .float32)
         for group in 0..<groups {
-            _ = GEMM.sumOfProducts(
+            GEMM.sumOfProducts(
                 m: coutG, n: rowsG, length: l, segments: images,
                 g.pointer(Float.self) + group * coutG * l, lda: l, aSegment: cout * l,
                 x.pointer(Float.self) + group * rowsG * l, ldb: l, bSegment: windows * l,

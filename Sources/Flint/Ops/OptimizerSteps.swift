@@ -15,8 +15,8 @@ extension Tensor {
         guard dtype.isFloatingPoint, !(isGradEnabled && requiresGrad), tensors.allSatisfy({ $0.dtype == dtype && $0.shape == shape && $0.isContiguous && $0.tangent == nil }),
               buffer.storage !== storage, grad.storage !== storage, grad.storage !== buffer.storage else { return false }
         func run<T: FloatingTensorElement>(_: T.Type) {
-            let h = OptimizerSteps.SGD(negativeLr: T(-lr), momentum: T(momentum), oneMinusDampening: T(1 - dampening), weightDecay: T(weightDecay), nesterov: nesterov)
-            OptimizerSteps.sgd(count: count, param: pointer(T.self), grad: grad.pointer(T.self), buffer: buffer.pointer(T.self), h)
+            let h = FusedUpdates.SGD(negativeLr: T(-lr), momentum: T(momentum), oneMinusDampening: T(1 - dampening), weightDecay: T(weightDecay), nesterov: nesterov)
+            FusedUpdates.sgd(count: count, param: pointer(T.self), grad: grad.pointer(T.self), buffer: buffer.pointer(T.self), h)
         }
         if dtype == .float32 { run(Float.self) } else { run(Double.self) }
         bumpVersion()
