@@ -22,7 +22,7 @@ extension Autograd {
             guard recomputed.requiresGrad, !differentiable.isEmpty else { return saved.map { _ in nil } }
             let grads = try grad(outputs: [recomputed], inputs: differentiable.map { saved[$0] }, gradOutputs: [c.grad],
                                  retainGraph: isGradEnabled, createGraph: isGradEnabled, allowUnused: true)
-            var result = [Tensor?](repeating: nil, count: saved.count)
+            var result = [Tensor?](filled: nil, count: saved.count)
             for (slot, i) in differentiable.enumerated() { result[i] = grads[slot] }
             return result
         }

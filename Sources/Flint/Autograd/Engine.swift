@@ -32,7 +32,7 @@ enum Engine {
                 ready.push(node)
             }
         }
-        var captured = [Tensor?](repeating: nil, count: captures?.count ?? 0)
+        var captured = [Tensor?](filled: nil, count: captures?.count ?? 0)
         let anomaly = Autograd.isAnomalyEnabled
         var cameFrom: [ObjectIdentifier: Node] = [:]
         try withGradMode(createGraph) {
@@ -78,8 +78,12 @@ enum Engine {
     /// A node already in a running task (a backward formula that runs autograd itself,
     /// such as a checkpoint's) has its state stashed, to be restored afterwards.
     private static func discover(roots: [Edge], task: Int, stashing stashed: inout [(Node, Node.TaskState)]) -> [Node] {
+        // Room for a small graph up front: growing one element at a time reallocates
+        // three times before the eighth node.
         var order: [Node] = []
         var stack: [Frame] = []
+        order.reserveCapacity(16)
+        stack.reserveCapacity(16)
         func enter(_ node: Node) {
             if node.taskID != 0 { stashed.append((node, node.taskState)) }
             node.enter(task)
@@ -150,7 +154,10 @@ extension Node {
 
     /// Sums `grad` into input slot `slot` of this node's pending gradients.
     fileprivate func addToBuffer(_ grad: Tensor, at slot: Int) {
-        if inputBuffer.isEmpty { inputBuffer = [Tensor?](repeating: nil, count: max(1, slot + 1)) }
+        if inputBuffer.isEmpty && slot == 0 {
+            inputBuffer = [grad]
+            return
+        }
         while inputBuffer.count <= slot { inputBuffer.append(nil) }
         if let existing = inputBuffer[slot] {
             inputBuffer[slot] = existing + grad
@@ -160,9 +167,10 @@ extension Node {
     }
 }
 
-/// A node being walked by `discover` and the index of its next edge to visit.
+/// A node being walked by `discover` and the index of its next edge to visit. The
+/// reference is not counted: the graph being walked holds every node.
 private struct Frame {
-    let node: Node
+    unowned(unsafe) let node: Node
     var next: Int
 }
 

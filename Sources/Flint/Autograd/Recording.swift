@@ -23,7 +23,11 @@ extension Tensor {
     ) -> Tensor {
         let reverse = isGradEnabled && inputs.contains { $0?.requiresGrad == true }
         let edges = inputs.map { reverse ? ($0?.gradientEdge ?? Edge(node: nil, inputNr: 0)) : Edge(node: nil, inputNr: 0) }
-        var saved = saving.map(SavedTensor.init(input:))
+        var saved: [SavedTensor] = []
+        if !saving.isEmpty || savingOutput {
+            saved.reserveCapacity(saving.count + (savingOutput ? 1 : 0))
+            for tensor in saving { saved.append(SavedTensor(input: tensor)) }
+        }
         outputNr = 0
         if savingOutput { saved.append(SavedTensor(output: self)) }
         let node = FunctionNode(name: name, edges: edges, saved: saved, location: location, backward: backward)

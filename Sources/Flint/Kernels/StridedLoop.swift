@@ -38,7 +38,7 @@ struct StridedLoop {
         if range.isEmpty { return }
         let last = shape.count - 1
         let inner = shape[last]
-        var index = [Int](repeating: 0, count: shape.count)
+        var index = [Int](filled: 0, count: shape.count)
         var offsets = SIMD4<Int>(repeating: 0)
         var rest = range.lowerBound
         for d in stride(from: last, through: 0, by: -1) {

@@ -33,7 +33,7 @@ extension Tensor {
     /// The maximum along `dim`, kept as size 1 (not recorded; used for stable shifts).
     func maxKeepingDim(_ d: Int) -> Tensor {
         if rank == 0 { return self }
-        var reduced = [Bool](repeating: false, count: rank)
+        var reduced = [Bool](filled: false, count: rank)
         reduced[d] = true
         var outShape = shape
         outShape[d] = 1

@@ -165,7 +165,7 @@ extension Tensor {
         if a.count == 1 && a.rank <= b.rank { return b.shape }
         if let shape = Shape.broadcast(a.shape, b.shape) { return shape }
         let n = Swift.max(a.rank, b.rank)
-        let ones = [Int](repeating: 1, count: n)
+        let ones = [Int](filled: 1, count: n)
         let pa: [Int] = Array(ones[a.rank...]) + a.shape
         let pb: [Int] = Array(ones[b.rank...]) + b.shape
         let d = (0..<n).last { pa[$0] != pb[$0] && pa[$0] != 1 && pb[$0] != 1 } ?? 0

@@ -4,7 +4,7 @@
 extension Tensor {
     /// Sum of all elements (SumBackward0); integer and bool tensors sum to int64.
     public func sum() -> Tensor {
-        let out = ReduceKernel.sum.run(self, reduced: [Bool](repeating: true, count: rank), outShape: [])
+        let out = ReduceKernel.sum.run(self, reduced: [Bool](filled: true, count: rank), outShape: [])
         guard Tensor.recording(self) else { return out }
         let inputShape = shape
         return out.recorded("SumBackward0", inputs: [self]) { c in [c.grad.expand(inputShape)] }
@@ -30,7 +30,7 @@ extension Tensor {
     public func mean(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         requireFloat("mean", file: file, line: line)
         let n = Double(count)
-        let out = ReduceKernel.sum.run(self, reduced: [Bool](repeating: true, count: rank), outShape: []).divided(by: n)
+        let out = ReduceKernel.sum.run(self, reduced: [Bool](filled: true, count: rank), outShape: []).divided(by: n)
         guard Tensor.recording(self) else { return out }
         let inputShape = shape
         return out.recorded("MeanBackward0", inputs: [self], location: SourceLocation(file: file, line: line)) { c in
@@ -70,7 +70,7 @@ extension Tensor {
         guard count > 0 else {
             fail("\(op)(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.", file: file, line: line)
         }
-        let out = kernel.run(self, reduced: [Bool](repeating: true, count: rank), outShape: [])
+        let out = kernel.run(self, reduced: [Bool](filled: true, count: rank), outShape: [])
         guard Tensor.recording(self) else { return out }
         let inputShape = shape
         return out.recorded(name, inputs: [self], saving: [self], savingOutput: true, location: SourceLocation(file: file, line: line)) { c in
@@ -82,7 +82,7 @@ extension Tensor {
     /// The Euclidean (2-)norm of all elements (LinalgVectorNormBackward0).
     public func norm(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         requireFloat("linalg.vector_norm", file: file, line: line)
-        let out = ReduceKernel.norm.run(self, reduced: [Bool](repeating: true, count: rank), outShape: [])
+        let out = ReduceKernel.norm.run(self, reduced: [Bool](filled: true, count: rank), outShape: [])
         guard Tensor.recording(self) else { return out }
         return out.recorded("LinalgVectorNormBackward0", inputs: [self], saving: [self], savingOutput: true, location: SourceLocation(file: file, line: line)) { c in
             let (x, y) = (c.saved[0], c.saved[1])
@@ -107,7 +107,7 @@ extension Tensor {
             let flat = contiguousData()
             let source = Tensor(storage: flat.storage, shape: [count], strides: [1], offset: flat.offset)
             let out = ReduceKernel.argExtremum(source, dim: 0, largest: largest, outShape: [])
-            return keepDim ? Tensor(storage: out.storage, shape: [Int](repeating: 1, count: rank), strides: [Int](repeating: 1, count: rank)) : out
+            return keepDim ? Tensor(storage: out.storage, shape: [Int](filled: 1, count: rank), strides: [Int](filled: 1, count: rank)) : out
         }
         let d = Shape.normalize(dim, rank: rank, op: largest ? "argmax" : "argmin", file: file, line: line)
         if rank == 0 { return Tensor.zeros([], dtype: .int64) }
@@ -138,7 +138,7 @@ extension Tensor {
 
     /// The flags of the reduced dimensions and the output shape of a reduction.
     func reduction(_ dims: [Int], keepDim: Bool, op: String, file: StaticString, line: UInt) -> ([Bool], [Int]) {
-        var reduced = [Bool](repeating: dims.isEmpty, count: rank)
+        var reduced = [Bool](filled: dims.isEmpty, count: rank)
         for dim in dims {
             let d = Shape.normalize(dim, rank: rank, op: op, file: file, line: line)
             if rank > 0 {
@@ -166,11 +166,11 @@ extension Tensor {
 extension Tensor {
     /// Whether every element is nonzero, as a 0-d bool tensor (`torch.all`).
     public func all() -> Tensor {
-        ReduceKernel.min.run(to(.bool), reduced: [Bool](repeating: true, count: rank), outShape: [])
+        ReduceKernel.min.run(to(.bool), reduced: [Bool](filled: true, count: rank), outShape: [])
     }
 
     /// Whether any element is nonzero, as a 0-d bool tensor (`torch.any`).
     public func any() -> Tensor {
-        ReduceKernel.max.run(to(.bool), reduced: [Bool](repeating: true, count: rank), outShape: [])
+        ReduceKernel.max.run(to(.bool), reduced: [Bool](filled: true, count: rank), outShape: [])
     }
 }

@@ -80,7 +80,7 @@ extension Tensor {
         guard Set(order).count == rank else { fail("permute(): duplicate dims are not allowed.", file: file, line: line) }
         let out = viewing(shape: order.map { shape[$0] }, strides: order.map { strides[$0] }, offset: offset)
         guard Tensor.recording(self) else { return out }
-        var inverse = [Int](repeating: 0, count: rank)
+        var inverse = [Int](filled: 0, count: rank)
         for (i, d) in order.enumerated() { inverse[d] = i }
         return out.recorded("PermuteBackward0", inputs: [self], location: SourceLocation(file: file, line: line)) { c in [c.grad.permute(inverse)] }
     }
@@ -129,7 +129,7 @@ extension Tensor {
             fail("expand(\(dtype.legacyTypeName){\(Shape.describe(shape))}, size=\(Shape.describe(sizes))): the number of sizes provided (\(sizes.count)) must be greater or equal to the number of dimensions in the tensor (\(rank))", file: file, line: line)
         }
         let lead = sizes.count - rank
-        var target = sizes, newStrides = [Int](repeating: 0, count: sizes.count)
+        var target = sizes, newStrides = [Int](filled: 0, count: sizes.count)
         for i in 0..<sizes.count {
             if i < lead {
                 guard sizes[i] >= 0 else { fail("expand: -1 is not allowed in a leading, non-existing dimension \(i)", file: file, line: line) }
@@ -176,7 +176,7 @@ extension Shape {
         if shape.isEmpty || count(shape) == 0 || isContiguous(shape: shape, strides: strides) {
             return contiguousStrides(target)
         }
-        var newStrides = [Int](repeating: 0, count: target.count)
+        var newStrides = [Int](filled: 0, count: target.count)
         var viewD = target.count - 1
         var chunkBase = strides[strides.count - 1]
         var tensorNumel = 1, viewNumel = 1

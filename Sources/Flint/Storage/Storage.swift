@@ -21,8 +21,9 @@ struct StorageHeader {
 /// aliasing storage (`Tensor.data`) shares the bytes but counts versions on its own.
 /// Buffers of up to `inlineBytes` live in the storage object itself, so a small
 /// tensor's data costs no allocation of its own (most tensors of per-op workloads are
-/// a few elements).
-final class Storage: ManagedBuffer<StorageHeader, SIMD2<UInt64>>, @unchecked Sendable {
+/// a few elements). The tail is counted in 8-byte words: a 16-byte alignment would send
+/// every storage through `posix_memalign` instead of `malloc`.
+final class Storage: ManagedBuffer<StorageHeader, UInt64>, @unchecked Sendable {
     /// The largest buffer kept inside the storage object.
     static let inlineBytes = 256
 
@@ -31,7 +32,7 @@ final class Storage: ManagedBuffer<StorageHeader, SIMD2<UInt64>>, @unchecked Sen
         let bytes = max(count, 1) * dtype.byteSize
         let small = bytes <= inlineBytes
         let storage = unsafeDowncast(
-            Storage.create(minimumCapacity: small ? (bytes + 15) / 16 : 0) { _ in StorageHeader(data: nil, count: count, dtype: dtype, owner: nil) },
+            Storage.create(minimumCapacity: small ? (bytes + 7) / 8 : 0) { _ in StorageHeader(data: nil, count: count, dtype: dtype, owner: nil) },
             to: Storage.self)
         storage.fields.pointee.data = small
             ? storage.withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
@@ -65,7 +66,7 @@ final class Storage: ManagedBuffer<StorageHeader, SIMD2<UInt64>>, @unchecked Sen
     @inline(__always)
     private var fields: UnsafeMutablePointer<StorageHeader> { withUnsafeMutablePointerToHeader { $0 } }
 
-    /// Start of the buffer (64-byte aligned for large buffers, 16 for small ones).
+    /// Start of the buffer (64-byte aligned for large buffers, 8 for small ones).
     var data: UnsafeMutableRawPointer { fields.pointee.data.unsafelyUnwrapped }
     /// Number of elements the buffer holds.
     var count: Int { fields.pointee.count }

@@ -10,7 +10,7 @@ enum Shape {
 
     /// Row-major strides for `shape`.
     static func contiguousStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
+        var strides = [Int](filled: 1, count: shape.count)
         var running = 1
         for d in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[d] = running
@@ -43,7 +43,7 @@ enum Shape {
     /// The broadcast of two shapes (NumPy rules), or nil when they do not broadcast.
     static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
         let n = max(a.count, b.count)
-        var out = [Int](repeating: 1, count: n)
+        var out = [Int](filled: 1, count: n)
         for i in 0..<n {
             let x = i < n - a.count ? 1 : a[i - (n - a.count)]
             let y = i < n - b.count ? 1 : b[i - (n - b.count)]
@@ -55,7 +55,7 @@ enum Shape {
     /// Strides that read a tensor of `shape`/`strides` as if expanded to `target`
     /// (zero strides on broadcast dimensions).
     static func broadcastStrides(shape: [Int], strides: [Int], to target: [Int]) -> [Int] {
-        var out = [Int](repeating: 0, count: target.count)
+        var out = [Int](filled: 0, count: target.count)
         let lead = target.count - shape.count
         for d in shape.indices where shape[d] != 1 || target[d + lead] == 1 {
             out[d + lead] = shape[d] == 1 ? 0 : strides[d]
@@ -71,4 +71,17 @@ enum Shape {
 /// programmer errors (shape, dtype and index misuse); the message survives release builds.
 func fail(_ message: String, file: StaticString, line: UInt) -> Never {
     fatalError(message, file: file, line: line)
+}
+
+extension Array {
+    /// `count` copies of `value`, as `init(repeating:count:)` makes them, built in
+    /// reserved room instead: the standard library's initializer allocates through an
+    /// unspecialised entry point that looks up the array's generic metadata on every call
+    /// (about 500 instructions, more than the rest of a small op's shape arithmetic).
+    @inline(__always)
+    init(filled value: Element, count: Int) {
+        self = []
+        reserveCapacity(count)
+        for _ in 0..<count { append(value) }
+    }
 }

@@ -37,15 +37,17 @@ public final class Tensor: @unchecked Sendable {
     /// Hooks run after a leaf's `grad` is updated.
     var postAccumulateHooks: [Registered<(Tensor) -> Void>] = []
 
+    /// A tensor over `storage`; `isContiguous`, when the caller knows it, spares the
+    /// check of the strides.
     init(
-        storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, base: Tensor? = nil
+        storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, base: Tensor? = nil, isContiguous: Bool? = nil
     ) {
         self.storage = storage
         self.shape = shape
         self.strides = strides
         self.offset = offset
         self.base = base
-        self.isContiguous = Shape.isContiguous(shape: shape, strides: strides)
+        self.isContiguous = isContiguous ?? Shape.isContiguous(shape: shape, strides: strides)
         self.flagsRequiresGrad = false
     }
 
@@ -54,7 +56,7 @@ public final class Tensor: @unchecked Sendable {
     convenience init(uninitializedShape shape: [Int], dtype: DType, like: Tensor? = nil) {
         let count = Shape.count(shape)
         let strides = like.map { $0.shape == shape && $0.isContiguous ? $0.strides : nil } ?? nil
-        self.init(storage: Storage.make(count: count, dtype: dtype), shape: shape, strides: strides ?? Shape.contiguousStrides(shape))
+        self.init(storage: Storage.make(count: count, dtype: dtype), shape: shape, strides: strides ?? Shape.contiguousStrides(shape), isContiguous: true)
     }
 
     deinit {
