@@ -68,9 +68,10 @@ import Testing
         for (stride, padding, groups) in [(1, 0, 1), (2, 1, 2), (1, 2, 4)] {
             let w64 = Tensor(flat: random.values(8 * (4 / groups) * 3 * 3), shape: [8, 4 / groups, 3, 3]).requiresGrad_()
             let w32 = w64.detach().to(.float32).requiresGrad_()
+            let b64 = Tensor(flat: random.values(8), shape: [8]).requiresGrad_(), b32 = b64.detach().to(.float32).requiresGrad_()
             let xg64 = x64.detach().requiresGrad_(), xg32 = x32.detach().requiresGrad_()
-            let y64 = xg64.conv2d(weight: w64, stride: Size2(stride, stride), padding: Size2(padding, padding), groups: groups)
-            let y32 = xg32.conv2d(weight: w32, stride: Size2(stride, stride), padding: Size2(padding, padding), groups: groups)
+            let y64 = xg64.conv2d(weight: w64, bias: b64, stride: Size2(stride, stride), padding: Size2(padding, padding), groups: groups)
+            let y32 = xg32.conv2d(weight: w32, bias: b32, stride: Size2(stride, stride), padding: Size2(padding, padding), groups: groups)
             let g = Tensor(flat: random.values(y64.count), shape: y64.shape)
             try y64.backward(gradient: g)
             try y32.backward(gradient: g.to(.float32))
@@ -78,6 +79,20 @@ import Testing
             expectClose(y32.scalars(as: Double.self), y64.scalars(as: Double.self), atol: 1e-5, rtol: 1e-4, "\(what): output")
             expectClose(w32.grad!.scalars(as: Double.self), w64.grad!.scalars(as: Double.self), atol: 1e-4, rtol: 1e-4, "\(what): weight gradient")
             expectClose(xg32.grad!.scalars(as: Double.self), xg64.grad!.scalars(as: Double.self), atol: 1e-4, rtol: 1e-4, "\(what): input gradient")
+            expectClose(b32.grad!.scalars(as: Double.self), b64.grad!.scalars(as: Double.self), atol: 1e-4, rtol: 1e-4, "\(what): bias gradient")
+        }
+    }
+
+    /// Relu's one-pass backward passes the gradient where the output is positive or NaN
+    /// and gives exactly 0 elsewhere (even for an infinite gradient), as PyTorch's
+    /// `threshold_backward`; its own backward is ThresholdBackwardBackward0.
+    @Test func reluBackwardIsThresholdBackward() throws {
+        for dtype in [DType.float32, .float64] {
+            let x = Tensor([Double.nan, -1, 0, 2], dtype: dtype).requiresGrad_()
+            let y = x.relu()
+            let g = try Autograd.grad(outputs: [y], inputs: [x], gradOutputs: [Tensor([1, .infinity, 3, 4], dtype: dtype)], createGraph: true)[0]!
+            #expect(g.scalars(as: Double.self) == [1, 0, 0, 4])
+            #expect(g.gradFn?.name == "ThresholdBackwardBackward0")
         }
     }
 

@@ -12,8 +12,22 @@ struct SavedTensor {
     private var producer: Node?
     private let savedType: DType
     /// The hooks' packed value and unpack function, and the shape the tensor had, when
-    /// saved under saved-tensor hooks (otherwise the kept tensor has the shape).
-    private var packed: (value: Any, unpack: (Any) -> Tensor, shape: [Int])?
+    /// saved under saved-tensor hooks (otherwise the kept tensor has the shape). Boxed, so
+    /// that copying and destroying a saved tensor never goes through an existential's
+    /// run-time value witnesses.
+    private var packed: Packed?
+
+    private final class Packed {
+        let value: Any
+        let unpack: (Any) -> Tensor
+        let shape: [Int]
+
+        init(value: Any, unpack: @escaping (Any) -> Tensor, shape: [Int]) {
+            self.value = value
+            self.unpack = unpack
+            self.shape = shape
+        }
+    }
 
     private var savedShape: [Int] { packed?.shape ?? tensor?.shape ?? [] }
 
@@ -48,7 +62,7 @@ struct SavedTensor {
     /// Replaces the kept tensor by the innermost hooks' packed value, if hooks are active.
     private mutating func applyHooks() {
         guard let hooks = SavedTensorHookStack.innermost, let tensor else { return }
-        packed = (hooks.pack(tensor), hooks.unpack, tensor.shape)
+        packed = Packed(value: hooks.pack(tensor), unpack: hooks.unpack, shape: tensor.shape)
         self.tensor = nil
     }
 

@@ -113,6 +113,14 @@ enum Elementwise {
         }
     }
 
+    /// Fills an `[images, channels, planeSize]` block with `values[c]` throughout plane
+    /// `c` of every image (a convolution's bias, before the products are added).
+    static func fillPlanes<T>(_ values: UnsafePointer<T>, images: Int, channels: Int, planeSize: Int, into out: UnsafeMutablePointer<T>) {
+        for image in 0..<images {
+            for c in 0..<channels { (out + (image * channels + c) * planeSize).update(repeating: values[c], count: planeSize) }
+        }
+    }
+
     /// Sets every element of a strided region to `value`.
     static func fill<T>(shape: [Int], _ out: UnsafeMutablePointer<T>, _ outStrides: [Int], value: T) {
         if Shape.isContiguous(shape: shape, strides: outStrides) {

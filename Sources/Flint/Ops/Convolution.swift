@@ -60,8 +60,12 @@ extension Tensor {
         let x = to(dtype).contiguous(), w = weight.to(dtype).contiguous()
         let (cinG, coutG) = (channels / groups, cout / groups)
         let (kk, l) = (geometry.kernel.0 * geometry.kernel.1, oh * ow)
-        let out = bias.map { $0.to(dtype).reshape([1, cout, 1, 1]).expand([n, cout, oh, ow]).copyData(to: dtype) } ?? Tensor(uninitializedShape: [n, cout, oh, ow], dtype: dtype)
+        let out = Tensor(uninitializedShape: [n, cout, oh, ow], dtype: dtype)
         func run<T: FloatingTensorElement>(_: T.Type) {
+            if let bias {
+                let b = bias.to(dtype).contiguous()
+                Elementwise.fillPlanes(b.pointer(T.self), images: n, channels: cout, planeSize: l, into: out.pointer(T.self))
+            }
             let cols = UnsafeMutablePointer<T>.allocate(capacity: n * channels * kk * l)
             defer { cols.deallocate() }
             Im2Col.unfold(x.pointer(T.self), images: n, channels: channels, geometry: geometry, into: cols)

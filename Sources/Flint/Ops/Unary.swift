@@ -33,9 +33,7 @@ extension Tensor {
 
     /// `max(x, 0)` (ReluBackward0: `grad` where the result is positive).
     public func relu(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        unary(.relu, "ReluBackward0", savesOutput: true, file, line) { c in
-            [c.grad * (c.saved[0] .> 0).to(c.grad.dtype)]
-        }
+        unary(.relu, "ReluBackward0", savesOutput: true, file, line) { c in [c.grad.thresholdBackward(output: c.saved[0])] }
     }
 
     /// The error function (ErfBackward0: `grad · 2/√π · e^(-x²)`).
@@ -66,10 +64,7 @@ extension Tensor {
     /// `self·(1 - y²)` in one pass: tanh's backward from its output `y`
     /// (TanhBackwardBackward0: `gg·(1 - y²)` for the gradient, `-2·gg·g·y` for `y`).
     func tanhBackward(output y: Tensor) -> Tensor {
-        let out = Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y), g = to(y.dtype)
-        if y.dtype == .float32 { broadcastLoop(g, y, into: out, TanhGradient<Float>()) } else { broadcastLoop(g, y, into: out, TanhGradient<Double>()) }
-        guard Tensor.recording(self, y) else { return out }
-        return out.recorded("TanhBackwardBackward0", inputs: [self, y], saving: [self, y]) { c in
+        gradient(fromOutput: y, TanhGradient<Float>(), TanhGradient<Double>(), "TanhBackwardBackward0", savingSelf: true) { c in
             let (g, y) = (c.saved[0], c.saved[1])
             return [c.needs(0) ? c.grad.tanhBackward(output: y) : nil, c.needs(1) ? c.grad * g * y * -2 : nil]
         }
@@ -78,13 +73,33 @@ extension Tensor {
     /// `self·y·(1 - y)` in one pass: sigmoid's backward from its output `y`
     /// (SigmoidBackwardBackward0: `gg·y·(1 - y)` for the gradient, `gg·g·(1 - 2y)` for `y`).
     func sigmoidBackward(output y: Tensor) -> Tensor {
-        let out = Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y), g = to(y.dtype)
-        if y.dtype == .float32 { broadcastLoop(g, y, into: out, SigmoidGradient<Float>()) } else { broadcastLoop(g, y, into: out, SigmoidGradient<Double>()) }
-        guard Tensor.recording(self, y) else { return out }
-        return out.recorded("SigmoidBackwardBackward0", inputs: [self, y], saving: [self, y]) { c in
+        gradient(fromOutput: y, SigmoidGradient<Float>(), SigmoidGradient<Double>(), "SigmoidBackwardBackward0", savingSelf: true) { c in
             let (g, y) = (c.saved[0], c.saved[1])
             return [c.needs(0) ? c.grad.sigmoidBackward(output: y) : nil, c.needs(1) ? c.grad * g * (1 - y * 2) : nil]
         }
+    }
+
+    /// `self` where `y > 0`, else 0, in one pass: relu's backward from its output, as
+    /// PyTorch's `threshold_backward` (a NaN output passes the gradient). Its own
+    /// derivative (ThresholdBackwardBackward0) is the same mask for the gradient and zero
+    /// for `y`.
+    func thresholdBackward(output y: Tensor) -> Tensor {
+        gradient(fromOutput: y, ThresholdGradient<Float>(), ThresholdGradient<Double>(), "ThresholdBackwardBackward0", savingSelf: false) { c in
+            [c.needs(0) ? c.grad.thresholdBackward(output: c.saved[0]) : nil, c.needs(1) ? Tensor.zeros(like: c.grad) : nil]
+        }
+    }
+
+    /// Runs a one-pass gradient `f(self, y)` of an activation from its output `y`
+    /// (`float` or `double` by dtype) and, when recording, a node over `self` and `y`
+    /// saving `[self, y]` (or `[y]`).
+    private func gradient<F: BinaryFunction, D: BinaryFunction>(
+        fromOutput y: Tensor, _ float: F, _ double: D, _ name: StaticString, savingSelf: Bool,
+        backward: @escaping FunctionNode.Backward
+    ) -> Tensor where F.First == Float, F.Second == Float, F.Output == Float, D.First == Double, D.Second == Double, D.Output == Double {
+        let out = Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y), g = to(y.dtype)
+        if y.dtype == .float32 { broadcastLoop(g, y, into: out, float) } else { broadcastLoop(g, y, into: out, double) }
+        guard Tensor.recording(self, y) else { return out }
+        return out.recorded(name, inputs: [self, y], saving: savingSelf ? [self, y] : [y], backward: backward)
     }
 
     /// -1, 0 or 1 by sign (its derivative is zero: SignBackward0).
