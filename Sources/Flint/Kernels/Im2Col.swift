@@ -178,6 +178,22 @@ enum Im2Col {
         }
     }
 
+    /// Max pooling's backward: adds each output gradient into its plane at the position
+    /// `indices` recorded for it (planes of `planeSize` elements, `outputs` per plane;
+    /// `into` must start zeroed). Planes run in parallel; positions are within planes by
+    /// construction, so no checks.
+    static func maxPoolBackward<T: FloatingTensorElement>(
+        _ grad: UnsafePointer<T>, indices: UnsafePointer<Int64>, planes: Int, outputs: Int, planeSize: Int,
+        into x: UnsafeMutablePointer<T>
+    ) {
+        Parallel.forRange(planes, costPerItem: 2 * outputs) { range in
+            for p in range {
+                let (g, index, plane) = (grad + p * outputs, indices + p * outputs, x + p * planeSize)
+                for o in 0..<outputs { plane[Int(index[o])] += g[o] }
+            }
+        }
+    }
+
     /// `maxPool` when no window reaches into padding: no bounds checks in the loops.
     private static func maxPoolInterior<T: FloatingTensorElement>(
         _ x: UnsafePointer<T>, planes: Int, geometry g: WindowGeometry,

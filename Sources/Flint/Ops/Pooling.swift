@@ -25,6 +25,14 @@ extension Tensor {
         let inputShape = shape
         return out.recorded("MaxPool2DWithIndicesBackward0", inputs: [self], saving: [indices], location: SourceLocation(file: file, line: line)) { ctx in
             let planes = Tensor.zeros([n, c, inputShape[2] * inputShape[3]], dtype: ctx.grad.dtype)
+            guard Tensor.recording(ctx.grad) else {
+                let (g, index) = (ctx.grad.contiguous(), ctx.saved[0].contiguous())
+                func run<T: FloatingTensorElement>(_: T.Type) {
+                    Im2Col.maxPoolBackward(g.pointer(T.self), indices: index.pointer(Int64.self), planes: n * c, outputs: oh * ow, planeSize: inputShape[2] * inputShape[3], into: planes.pointer(T.self))
+                }
+                if g.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+                return [planes.reshape(inputShape)]
+            }
             return [planes.scatterAdd(dim: 2, index: ctx.saved[0], source: ctx.grad.reshape([n, c, oh * ow])).reshape(inputShape)]
         }
     }
