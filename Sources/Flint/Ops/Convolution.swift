@@ -61,13 +61,18 @@ extension Tensor {
         let (cinG, coutG) = (channels / groups, cout / groups)
         let (kk, l) = (geometry.kernel.0 * geometry.kernel.1, oh * ow)
         let out = Tensor(uninitializedShape: [n, cout, oh, ow], dtype: dtype)
+        let recording = Tensor.recording([self, weight] + (bias.map { [$0] } ?? []))
+        // The columns, kept for the weight gradient's dot-product kernel when that will
+        // run (saves unfolding the input again in backward, as PyTorch's slow_conv2d
+        // keeps its `finput`).
+        let columns = Tensor(uninitializedShape: [n, channels * kk, l], dtype: dtype)
+        let keepsColumns = recording && weight.requiresGrad && dtype == .float32 && GEMM.nativeDot != nil
         func run<T: FloatingTensorElement>(_: T.Type) {
             if let bias {
                 let b = bias.to(dtype).contiguous()
                 Elementwise.fillPlanes(b.pointer(T.self), images: n, channels: cout, planeSize: l, into: out.pointer(T.self))
             }
-            let cols = UnsafeMutablePointer<T>.allocate(capacity: n * channels * kk * l)
-            defer { cols.deallocate() }
+            let cols = columns.pointer(T.self)
             Im2Col.unfold(x.pointer(T.self), images: n, channels: channels, geometry: geometry, into: cols)
             Parallel.forRange(n, costPerItem: cout * l * cinG * kk, grain: 1 << 18) { images in
                 for image in images {
@@ -82,9 +87,9 @@ extension Tensor {
             }
         }
         if dtype == .float32 { run(Float.self) } else { run(Double.self) }
-        guard Tensor.recording([self, weight] + (bias.map { [$0] } ?? [])) else { return out }
+        guard recording else { return out }
         let (inputShape, weightShape, types) = (shape, weight.shape, (self.dtype, weight.dtype, bias?.dtype ?? dtype))
-        return out.recorded("ConvolutionBackward0", inputs: [self, weight, bias], saving: [self, weight], location: location) { c in
+        return out.recorded("ConvolutionBackward0", inputs: [self, weight, bias], saving: keepsColumns ? [self, weight, columns] : [self, weight], location: location) { c in
             let (x, w) = (c.saved[0], c.saved[1])
             let gf = c.grad.reshape([n, groups, coutG, l])
             var grads: [Tensor?] = [nil, nil, nil]
@@ -94,11 +99,15 @@ extension Tensor {
                 grads[0] = cols.col2im(outputSize: Size2(inputShape[2], inputShape[3]), kernelSize: Size2(weightShape[2], weightShape[3]), dilation: dilation, padding: padding, stride: stride).to(types.0)
             }
             if c.needs(1) {
-                let cols = x.to(c.grad.dtype).im2col(kernelSize: Size2(weightShape[2], weightShape[3]), dilation: dilation, padding: padding, stride: stride)
-                if !Tensor.recording(c.grad, cols), let gw = Tensor.convolutionWeightGradient(c.grad, cols, weightShape: weightShape, groups: groups) {
+                if c.saved.count == 3, !isGradEnabled, let gw = Tensor.convolutionWeightGradient(c.grad, c.saved[2], weightShape: weightShape, groups: groups) {
                     grads[1] = gw.to(types.1)
                 } else {
-                    grads[1] = gf.matmul(cols.reshape([n, groups, cinG * kk, l]).transpose(-1, -2)).sum(dim: 0).reshape(weightShape).to(types.1)
+                    let cols = x.to(c.grad.dtype).im2col(kernelSize: Size2(weightShape[2], weightShape[3]), dilation: dilation, padding: padding, stride: stride)
+                    if !Tensor.recording(c.grad, cols), let gw = Tensor.convolutionWeightGradient(c.grad, cols, weightShape: weightShape, groups: groups) {
+                        grads[1] = gw.to(types.1)
+                    } else {
+                        grads[1] = gf.matmul(cols.reshape([n, groups, cinG * kk, l]).transpose(-1, -2)).sum(dim: 0).reshape(weightShape).to(types.1)
+                    }
                 }
             }
             if c.needs(2) { grads[2] = c.grad.sum(dims: [0, 2, 3]).to(types.2) }
