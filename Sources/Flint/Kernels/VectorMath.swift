@@ -33,6 +33,7 @@ enum VectorMath {
     /// without a vector kernel.
     static func sum(_ x: UnsafePointer<Float>, count: Int) -> Double? {
         guard let kernel = native.sum else { return nil }
+        if count < Parallel.elementwiseGrain { return kernel(x, Int64(count)) }
         return Parallel.map(count) { range in kernel(x + range.lowerBound, Int64(range.count)) }.reduce(0, +)
     }
 }

@@ -34,7 +34,13 @@ extension Tensor {
         guard Tensor.recording(self) else { return out }
         let inputShape = shape
         return out.recorded("MeanBackward0", inputs: [self], location: SourceLocation(file: file, line: line)) { c in
-            [c.grad.expand(inputShape) / n]
+            guard !Tensor.recording(c.grad), c.grad.dtype.isFloatingPoint else { return [c.grad.expand(inputShape) / n] }
+            let spread = Tensor(uninitializedShape: inputShape, dtype: c.grad.dtype)
+            func fill<T: FloatingTensorElement>(_: T.Type) {
+                Elementwise.fill(shape: inputShape, spread.pointer(T.self), spread.strides, value: c.grad.pointer(T.self)[0] / T(flintDouble: n))
+            }
+            if c.grad.dtype == .float32 { fill(Float.self) } else { fill(Double.self) }
+            return [spread]
         }
     }
 
@@ -157,9 +163,16 @@ extension Tensor {
         }
     }
 
-    /// This tensor's elements divided by `divisor` (not recorded).
+    /// A reduction's fresh, contiguous floating-point result divided by `divisor` in
+    /// place, in its own dtype as dividing by a wrapped number would (not recorded; no
+    /// operand tensor for the divisor).
     func divided(by divisor: Double) -> Tensor {
-        BinaryKernel.div.run(self, Tensor(scalar: divisor, integer: 0, dtype: dtype), shape: shape)
+        func divide<T: FloatingTensorElement>(_: T.Type) {
+            let (p, d) = (pointer(T.self), T(flintDouble: divisor))
+            for i in 0..<count { p[i] /= d }
+        }
+        if dtype == .float32 { divide(Float.self) } else { divide(Double.self) }
+        return self
     }
 }
 
