@@ -42,4 +42,25 @@ import Testing
         try y.backward()
         try unhooked.backward()
     }
+
+    /// A float32 convolution keeps its unfolded columns for backward only without hooks:
+    /// under hooks it saves the input and the weight, as PyTorch's does, and its
+    /// gradients are the same either way.
+    @Test func convolutionSavesInputAndWeightUnderHooks() throws {
+        let log = Log()
+        let xValues: [Float] = (0..<100).map { Float($0 % 7) / 7 }
+        let wValues: [Float] = (0..<54).map { Float($0 % 5) / 5 - 0.4 }
+        let x = Tensor(flat: xValues, shape: [2, 2, 5, 5])
+        func weightGradient(hooked: Bool) throws -> [Double] {
+            let w = Tensor(flat: wValues, shape: [3, 2, 3, 3]).requiresGrad_()
+            let loss = hooked
+                ? Autograd.savedTensorHooks(pack: { log.packed.append($0.shape); return $0 }, unpack: { $0 as! Tensor }) { x.conv2d(weight: w).sum() }
+                : x.conv2d(weight: w).sum()
+            try loss.backward()
+            return w.grad!.scalars(as: Double.self)
+        }
+        let hooked = try weightGradient(hooked: true)
+        #expect(log.packed == [[2, 2, 5, 5], [3, 2, 3, 3]])
+        #expect(hooked == (try weightGradient(hooked: false)))
+    }
 }

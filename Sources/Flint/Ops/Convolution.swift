@@ -64,9 +64,10 @@ extension Tensor {
         let recording = Tensor.recording([self, weight] + (bias.map { [$0] } ?? []))
         // The columns, kept for the weight gradient's dot-product kernel when that will
         // run (saves unfolding the input again in backward, as PyTorch's slow_conv2d
-        // keeps its `finput`).
+        // keeps its `finput`); not under saved-tensor hooks, which see only the input
+        // and the weight, as in PyTorch.
         let columns = Tensor(uninitializedShape: [n, channels * kk, l], dtype: dtype)
-        let keepsColumns = recording && weight.requiresGrad && dtype == .float32 && GEMM.nativeDot != nil
+        let keepsColumns = recording && weight.requiresGrad && dtype == .float32 && GEMM.nativeDot != nil && SavedTensorHookStack.innermost == nil
         func run<T: FloatingTensorElement>(_: T.Type) {
             if let bias {
                 let b = bias.to(dtype).contiguous()

@@ -34,7 +34,7 @@ extension Tensor {
         guard Tensor.recording(self) else { return out }
         let inputShape = shape
         return out.recorded("MeanBackward0", inputs: [self], location: SourceLocation(file: file, line: line)) { c in
-            guard !Tensor.recording(c.grad), c.grad.dtype.isFloatingPoint else { return [c.grad.expand(inputShape) / n] }
+            guard !Tensor.recording(c.grad), c.grad.count == 1, c.grad.dtype.isFloatingPoint else { return [c.grad.expand(inputShape) / n] }
             let spread = Tensor(uninitializedShape: inputShape, dtype: c.grad.dtype)
             func fill<T: FloatingTensorElement>(_: T.Type) {
                 Elementwise.fill(shape: inputShape, spread.pointer(T.self), spread.strides, value: c.grad.pointer(T.self)[0] / T(flintDouble: n))
