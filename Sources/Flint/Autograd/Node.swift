@@ -118,12 +118,15 @@ public class Node: CustomStringConvertible {
     /// this walk have their edges and saved tensors taken first, so freeing a chain of a
     /// million nodes neither recurses nor overflows the stack.
     static func releaseIteratively(_ node: Node) {
-        var pending = [node]
+        var pending: [Node] = []
+        pending.reserveCapacity(node.edges.count + 2 * node.saved.count + 1)
+        pending.append(node)
         drain(&pending)
     }
 
     private static func releaseChildren(of node: Node) {
         var pending: [Node] = []
+        pending.reserveCapacity(node.edges.count + 2 * node.saved.count)
         node.moveChildren(into: &pending)
         drain(&pending)
     }
