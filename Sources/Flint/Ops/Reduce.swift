@@ -4,7 +4,7 @@
 extension Tensor {
     /// Sum of all elements (SumBackward0); integer and bool tensors sum to int64.
     public func sum() -> Tensor {
-        let out = ReduceKernel.sum.run(self, reduced: [Bool](filled: true, count: rank), outShape: [])
+        let out = ReduceKernel.sum.run(self, reduced: allDimensionsReduced, outShape: [])
         guard Tensor.recording(self) else { return out }
         let inputShape = shape
         return out.recorded("SumBackward0", inputs: [self]) { c in [c.grad.expand(inputShape)] }
@@ -30,7 +30,7 @@ extension Tensor {
     public func mean(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         requireFloat("mean", file: file, line: line)
         let n = Double(count)
-        let out = ReduceKernel.sum.run(self, reduced: [Bool](filled: true, count: rank), outShape: []).divided(by: n)
+        let out = ReduceKernel.sum.run(self, reduced: allDimensionsReduced, outShape: []).divided(by: n)
         guard Tensor.recording(self) else { return out }
         let inputShape = shape
         return out.recorded("MeanBackward0", inputs: [self], location: SourceLocation(file: file, line: line)) { c in
@@ -76,7 +76,7 @@ extension Tensor {
         guard count > 0 else {
             fail("\(op)(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.", file: file, line: line)
         }
-        let out = kernel.run(self, reduced: [Bool](filled: true, count: rank), outShape: [])
+        let out = kernel.run(self, reduced: allDimensionsReduced, outShape: [])
         guard Tensor.recording(self) else { return out }
         let inputShape = shape
         return out.recorded(name, inputs: [self], saving: [self], savingOutput: true, location: SourceLocation(file: file, line: line)) { c in
@@ -88,7 +88,7 @@ extension Tensor {
     /// The Euclidean (2-)norm of all elements (LinalgVectorNormBackward0).
     public func norm(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         requireFloat("linalg.vector_norm", file: file, line: line)
-        let out = ReduceKernel.norm.run(self, reduced: [Bool](filled: true, count: rank), outShape: [])
+        let out = ReduceKernel.norm.run(self, reduced: allDimensionsReduced, outShape: [])
         guard Tensor.recording(self) else { return out }
         return out.recorded("LinalgVectorNormBackward0", inputs: [self], saving: [self], savingOutput: true, location: SourceLocation(file: file, line: line)) { c in
             let (x, y) = (c.saved[0], c.saved[1])
@@ -142,6 +142,14 @@ extension Tensor {
         return reshape(shape)
     }
 
+    /// All dimensions flagged as reduced, for a full reduction: shared arrays up to
+    /// rank 8, so a full sum, mean or norm allocates no flags.
+    var allDimensionsReduced: [Bool] {
+        rank < Tensor.allDimensionsReducedByRank.count ? Tensor.allDimensionsReducedByRank[rank] : [Bool](filled: true, count: rank)
+    }
+
+    private static let allDimensionsReducedByRank: [[Bool]] = (0...8).map { [Bool](filled: true, count: $0) }
+
     /// The flags of the reduced dimensions and the output shape of a reduction.
     func reduction(_ dims: [Int], keepDim: Bool, op: String, file: StaticString, line: UInt) -> ([Bool], [Int]) {
         var reduced = [Bool](filled: dims.isEmpty, count: rank)
@@ -179,11 +187,11 @@ extension Tensor {
 extension Tensor {
     /// Whether every element is nonzero, as a 0-d bool tensor (`torch.all`).
     public func all() -> Tensor {
-        ReduceKernel.min.run(to(.bool), reduced: [Bool](filled: true, count: rank), outShape: [])
+        ReduceKernel.min.run(to(.bool), reduced: allDimensionsReduced, outShape: [])
     }
 
     /// Whether any element is nonzero, as a 0-d bool tensor (`torch.any`).
     public func any() -> Tensor {
-        ReduceKernel.max.run(to(.bool), reduced: [Bool](filled: true, count: rank), outShape: [])
+        ReduceKernel.max.run(to(.bool), reduced: allDimensionsReduced, outShape: [])
     }
 }
