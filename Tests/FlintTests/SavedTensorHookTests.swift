@@ -43,6 +43,21 @@ import Testing
         try unhooked.backward()
     }
 
+    /// A number operand is saved (and packed) under hooks, as PyTorch's MulBackward0
+    /// saves its wrapped `other`; without hooks the backward closure holds it. The
+    /// gradients agree.
+    @Test func numberOperandsArePackedUnderHooks() throws {
+        let log = Log()
+        let x = Tensor([1.0, -2.0, 3.0], requiresGrad: true)
+        let y = Autograd.savedTensorHooks(pack: { log.packed.append($0.shape); return $0 }, unpack: { $0 as! Tensor }) { (x * 2.5 / 4).sum() }
+        #expect(log.packed == [[], []])
+        try y.backward()
+        let hooked = x.grad!.scalars(as: Double.self)
+        x.grad = nil
+        try (x * 2.5 / 4).sum().backward()
+        #expect(hooked == [0.625, 0.625, 0.625] && x.grad!.scalars(as: Double.self) == hooked)
+    }
+
     /// A float32 convolution keeps its unfolded columns for backward only without hooks:
     /// under hooks it saves the input and the weight, as PyTorch's does, and its
     /// gradients are the same either way.

@@ -52,12 +52,12 @@ extension Tensor {
 
     static func add(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
         binary(.add, "AddBackward0", a, b, constant: constant, location: location,
-               da: { g, _ in g }, db: { g, _ in g })
+               da: { g, _, _ in g }, db: { g, _, _ in g })
     }
 
     static func sub(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
         binary(.sub, "SubBackward0", a, b, constant: constant, location: location,
-               da: { g, _ in g }, db: { g, _ in -g })
+               da: { g, _, _ in g }, db: { g, _, _ in -g })
     }
 
     /// `b - a` for a constant `b`.
@@ -72,32 +72,38 @@ extension Tensor {
 
     static func mul(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
         binary(.mul, "MulBackward0", a, b, constant: constant, saving: true, location: location,
-               da: { g, s in g * s[0] }, db: { g, s in g * s[1] })
+               da: { g, b, _ in g * b! }, db: { g, _, a in g * a! })
     }
 
     static func div(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
         binary(.div, "DivBackward0", a, b, constant: constant, saving: true, location: location,
-               da: { g, s in g / s[0] }, db: { g, s in -g * s[1] / (s[0] * s[0]) })
+               da: { g, b, _ in g / b! }, db: { g, b, a in -g * a! / (b! * b!) })
     }
 
     /// Runs a broadcasting binary kernel and, when recording, a node whose input
-    /// gradients are `da` and `db` (of the output gradient and, with `saving`, the saved
-    /// inputs), each summed back to its input's shape and converted to its dtype. With
-    /// `saving`, the node keeps `[b]`, and `[b, a]` when `b` needs a gradient (or carries a
-    /// tangent): as PyTorch, `a` is not kept alive (nor checked for in-place changes)
-    /// when only its own gradient is wanted.
+    /// gradients are `da` and `db` of the output gradient and, with `saving`, the operands
+    /// `b` and `a` (nil when not kept), each summed back to its input's shape and converted
+    /// to its dtype. With `saving`, the node keeps `[b]`, and `[b, a]` when `b` needs a
+    /// gradient (or carries a tangent): as PyTorch, `a` is not kept alive (nor checked for
+    /// in-place changes) when only its own gradient is wanted. A constant `b` (a wrapped
+    /// number nothing else can reach, so nothing can change it in place) is kept by the
+    /// backward closure instead of saved — no saved-tensor list to build, check and
+    /// unpack — except under saved-tensor hooks, which see it as they do in PyTorch.
     private static func binary(
         _ kernel: BinaryKernel, _ name: StaticString, _ a: Tensor, _ b: Tensor, constant: Bool,
         saving: Bool = false, location: SourceLocation?,
-        da: @escaping (Tensor, [Tensor]) -> Tensor, db: @escaping (Tensor, [Tensor]) -> Tensor
+        da: @escaping (_ g: Tensor, _ b: Tensor?, _ a: Tensor?) -> Tensor, db: @escaping (_ g: Tensor, _ b: Tensor?, _ a: Tensor?) -> Tensor
     ) -> Tensor {
         let out = arithmetic(kernel, a, b, op: kernel.name, location: location)
         guard recording(a, b) else { return out }
         let (sa, ta, sb, tb) = (a.shape, a.dtype, b.shape, b.dtype)
         let keepsA = !constant && (b.requiresGrad || b.tangent != nil)
-        return out.recorded(name, inputs: [a, constant ? nil : b], saving: saving ? (keepsA ? [b, a] : [b]) : [], location: location) { c in
-            [c.needs(0) ? da(c.grad, c.saved).sumTo(sa).to(ta) : nil,
-             c.needs(1) ? db(c.grad, c.saved).sumTo(sb).to(tb) : nil]
+        let heldB: Tensor? = saving && constant && SavedTensorHookStack.innermost == nil ? b : nil
+        let saved: [Tensor] = !saving || heldB != nil ? [] : keepsA ? [b, a] : [b]
+        return out.recorded(name, inputs: [a, constant ? nil : b], saving: saved, location: location) { c in
+            let vb = heldB ?? (c.saved.isEmpty ? nil : c.saved[0]), va = c.saved.count > 1 ? c.saved[1] : nil
+            return [c.needs(0) ? da(c.grad, vb, va).sumTo(sa).to(ta) : nil,
+                    c.needs(1) ? db(c.grad, vb, va).sumTo(sb).to(tb) : nil]
         }
     }
 
