@@ -69,5 +69,9 @@ struct Convert<Source: TensorElement, Target: TensorElement>: UnaryFunction {
 struct TanhGradient<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ g: T, _ y: T) -> T { g * (1 - y * y) } }
 /// `g·y·(1 - y)`: the gradient of sigmoid from its output.
 struct SigmoidGradient<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ g: T, _ y: T) -> T { g * (y * (1 - y)) } }
+/// `g·cos(x)`: the gradient of sine.
+struct SineGradient<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ g: T, _ x: T) -> T { g * T.cos(x) } }
+/// `g·(−sin(x))`: the gradient of cosine.
+struct CosineGradient<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ g: T, _ x: T) -> T { g * -T.sin(x) } }
 /// `g` where `y > 0` (or NaN), else 0: the gradient of relu from its output.
 struct ThresholdGradient<T: FloatingTensorElement>: BinaryFunction { func callAsFunction(_ g: T, _ y: T) -> T { y <= 0 ? 0 : g } }

@@ -17,9 +17,23 @@ extension Tensor {
     /// Natural logarithm (LogBackward0: `grad / x`).
     public func log(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.log, "LogBackward0", savesInput: true, file, line) { c in [c.grad / c.saved[0]] } }
     /// Sine (SinBackward0: `grad * cos(x)`).
-    public func sin(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sin, "SinBackward0", savesInput: true, file, line) { c in [c.grad * c.saved[0].cos()] } }
+    public func sin(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sin, "SinBackward0", savesInput: true, file, line) { c in [c.grad.timesDerivative(of: .sin, at: c.saved[0])] } }
     /// Cosine (CosBackward0: `grad * -sin(x)`).
-    public func cos(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.cos, "CosBackward0", savesInput: true, file, line) { c in [c.grad * -c.saved[0].sin()] } }
+    public func cos(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.cos, "CosBackward0", savesInput: true, file, line) { c in [c.grad.timesDerivative(of: .cos, at: c.saved[0])] } }
+
+    /// `self·cos(x)` for sine, `self·(−sin(x))` for cosine: composed of differentiable ops
+    /// when recorded (double backward), else in one pass with no intermediate tensor.
+    private func timesDerivative(of kernel: UnaryKernel, at x: Tensor) -> Tensor {
+        guard !Tensor.recording(self, x), dtype.isFloatingPoint, dtype == x.dtype, shape == x.shape else {
+            return kernel == .sin ? self * x.cos() : self * -x.sin()
+        }
+        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype, like: x)
+        func run<T: FloatingTensorElement>(_: T.Type) {
+            if kernel == .sin { broadcastLoop(self, x, into: out, SineGradient<T>()) } else { broadcastLoop(self, x, into: out, CosineGradient<T>()) }
+        }
+        if dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        return out
+    }
     /// Hyperbolic tangent (TanhBackward0: `grad * (1 - y²)`).
     public func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true, file, line) { c in [c.grad.tanhBackward(output: c.saved[0])] } }
     /// Logistic sigmoid (SigmoidBackward0: `grad * y * (1 - y)`).
