@@ -119,17 +119,21 @@ public class Node: CustomStringConvertible {
     /// million nodes neither recurses nor overflows the stack.
     static func releaseIteratively(_ node: Node) {
         var pending: [Node] = []
-        pending.reserveCapacity(node.edges.count + 2 * node.saved.count + 1)
+        pending.reserveCapacity(node.childLimit + 1)
         pending.append(node)
         drain(&pending)
     }
 
     private static func releaseChildren(of node: Node) {
         var pending: [Node] = []
-        pending.reserveCapacity(node.edges.count + 2 * node.saved.count)
+        pending.reserveCapacity(node.childLimit)
         node.moveChildren(into: &pending)
         drain(&pending)
     }
+
+    /// The most nodes `moveChildren` can hand over: one per edge, and a saved tensor's
+    /// node and producer (room reserved up front instead of growing the list).
+    private var childLimit: Int { edges.count + 2 * saved.count }
 
     private static func drain(_ pending: inout [Node]) {
         while var next = pending.popLast() {

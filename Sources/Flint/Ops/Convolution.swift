@@ -100,15 +100,14 @@ extension Tensor {
                 grads[0] = cols.col2im(outputSize: Size2(inputShape[2], inputShape[3]), kernelSize: Size2(weightShape[2], weightShape[3]), dilation: dilation, padding: padding, stride: stride).to(types.0)
             }
             if c.needs(1) {
-                if c.saved.count == 3, !isGradEnabled, let gw = Tensor.convolutionWeightGradient(c.grad, c.saved[2], weightShape: weightShape, groups: groups) {
+                // The kept columns serve only a backward that is not recorded; with
+                // createGraph they are unfolded from the input again, differentiably.
+                let kept = c.saved.count == 3 && !isGradEnabled ? c.saved[2] : nil
+                let cols = kept?.to(c.grad.dtype) ?? x.to(c.grad.dtype).im2col(kernelSize: Size2(weightShape[2], weightShape[3]), dilation: dilation, padding: padding, stride: stride)
+                if !Tensor.recording(c.grad, cols), let gw = Tensor.convolutionWeightGradient(c.grad, cols, weightShape: weightShape, groups: groups) {
                     grads[1] = gw.to(types.1)
                 } else {
-                    let cols = x.to(c.grad.dtype).im2col(kernelSize: Size2(weightShape[2], weightShape[3]), dilation: dilation, padding: padding, stride: stride)
-                    if !Tensor.recording(c.grad, cols), let gw = Tensor.convolutionWeightGradient(c.grad, cols, weightShape: weightShape, groups: groups) {
-                        grads[1] = gw.to(types.1)
-                    } else {
-                        grads[1] = gf.matmul(cols.reshape([n, groups, cinG * kk, l]).transpose(-1, -2)).sum(dim: 0).reshape(weightShape).to(types.1)
-                    }
+                    grads[1] = gf.matmul(cols.reshape([n, groups, cinG * kk, l]).transpose(-1, -2)).sum(dim: 0).reshape(weightShape).to(types.1)
                 }
             }
             if c.needs(2) { grads[2] = c.grad.sum(dims: [0, 2, 3]).to(types.2) }

@@ -27,12 +27,7 @@ extension Tensor {
         guard !Tensor.recording(self, x), dtype.isFloatingPoint, dtype == x.dtype, shape == x.shape else {
             return kernel == .sin ? self * x.cos() : self * -x.sin()
         }
-        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype, like: x)
-        func run<T: FloatingTensorElement>(_: T.Type) {
-            if kernel == .sin { broadcastLoop(self, x, into: out, SineGradient<T>()) } else { broadcastLoop(self, x, into: out, CosineGradient<T>()) }
-        }
-        if dtype == .float32 { run(Float.self) } else { run(Double.self) }
-        return out
+        return kernel == .sin ? onePass(with: x, SineGradient<Float>(), SineGradient<Double>()) : onePass(with: x, CosineGradient<Float>(), CosineGradient<Double>())
     }
     /// Hyperbolic tangent (TanhBackward0: `grad * (1 - y²)`).
     public func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true, file, line) { c in [c.grad.tanhBackward(output: c.saved[0])] } }
@@ -110,10 +105,18 @@ extension Tensor {
         fromOutput y: Tensor, _ float: F, _ double: D, _ name: StaticString, savingSelf: Bool,
         backward: @escaping FunctionNode.Backward
     ) -> Tensor where F.First == Float, F.Second == Float, F.Output == Float, D.First == Double, D.Second == Double, D.Output == Double {
-        let out = Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y), g = to(y.dtype)
-        if y.dtype == .float32 { broadcastLoop(g, y, into: out, float) } else { broadcastLoop(g, y, into: out, double) }
+        let out = to(y.dtype).onePass(with: y, float, double)
         guard Tensor.recording(self, y) else { return out }
         return out.recorded(name, inputs: [self, y], saving: savingSelf ? [self, y] : [y], backward: backward)
+    }
+
+    /// `f(self, y)` elementwise into a fresh tensor shaped as `y` (`float` or `double` by
+    /// dtype; `self` has `y`'s dtype and broadcasts to its shape). Not recorded.
+    private func onePass<F: BinaryFunction, D: BinaryFunction>(with y: Tensor, _ float: F, _ double: D) -> Tensor
+    where F.First == Float, F.Second == Float, F.Output == Float, D.First == Double, D.Second == Double, D.Output == Double {
+        let out = Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y)
+        if y.dtype == .float32 { broadcastLoop(self, y, into: out, float) } else { broadcastLoop(self, y, into: out, double) }
+        return out
     }
 
     /// -1, 0 or 1 by sign (its derivative is zero: SignBackward0).
