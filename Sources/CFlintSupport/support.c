@@ -1,5 +1,8 @@
 #include "CFlintSupport.h"
 
+#include <pthread.h>
+#include <stddef.h>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -19,6 +22,33 @@ bool flint_anomaly_mode(void) { return anomaly_mode; }
 int64_t flint_dual_level(void) { return dual_level; }
 void flint_set_dual_level(int64_t level) { dual_level = level; }
 void flint_set_anomaly_mode(bool enabled) { anomaly_mode = enabled; }
+
+static _Thread_local flint_number_slot number_slots[FLINT_NUMBER_SLOTS];
+static _Thread_local bool number_slots_registered = false;
+static pthread_key_t number_slots_key;
+static pthread_once_t number_slots_once = PTHREAD_ONCE_INIT;
+static void (*number_release)(void *) = NULL;
+
+static void release_number_slots(void *table) {
+    flint_number_slot *slots = table;
+    for (int i = 0; i < FLINT_NUMBER_SLOTS; i++) {
+        if (slots[i].object != NULL && number_release != NULL) number_release(slots[i].object);
+        slots[i].object = NULL;
+    }
+}
+
+static void make_number_slots_key(void) { pthread_key_create(&number_slots_key, release_number_slots); }
+
+flint_number_slot *flint_number_slots(void) {
+    if (!number_slots_registered) {
+        pthread_once(&number_slots_once, make_number_slots_key);
+        pthread_setspecific(number_slots_key, number_slots);
+        number_slots_registered = true;
+    }
+    return number_slots;
+}
+
+void flint_set_number_release(void (*release)(void *)) { number_release = release; }
 
 int flint_disable_malloc_fastbins(void) {
 #if defined(__GLIBC__)

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Testing
 @testable import Flint
 
@@ -96,6 +97,26 @@ import Testing
             let g = try! Autograd.grad(outputs: [y.sum()], inputs: [x])[0]!
             #expect(Swift.abs(results[i] - 50 * g.sum().item()) < 1e-9)
         }
+    }
+
+    /// The 0-d tensors standing for numbers are shared per thread by number and dtype,
+    /// and released when their thread ends.
+    @Test func numberTensorsAreSharedPerThreadAndReleasedWithIt() async {
+        let first = WrappedNumbers.tensor(double: 1.0001, integer: 1, dtype: .float32)
+        #expect(WrappedNumbers.tensor(double: 1.0001, integer: 1, dtype: .float32) === first)
+        #expect(WrappedNumbers.tensor(double: 1.0001, integer: 1, dtype: .float64) !== first)
+        #expect(WrappedNumbers.tensor(double: 3, integer: 3, dtype: .int64).item() == 3)
+        final class Probe: @unchecked Sendable { weak var tensor: Tensor? }
+        let probe = Probe()
+        let thread = Thread {
+            probe.tensor = WrappedNumbers.tensor(double: 0.75, integer: 0, dtype: .float32)
+            #expect(probe.tensor != nil)
+        }
+        thread.start()
+        for _ in 0..<200 where probe.tensor != nil || !thread.isFinished {
+            try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+        #expect(thread.isFinished && probe.tensor == nil)
     }
 
     @Test func laterNodesRunFirst() throws {

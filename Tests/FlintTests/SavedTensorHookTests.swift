@@ -58,6 +58,18 @@ import Testing
         #expect(hooked == [0.625, 0.625, 0.625] && x.grad!.scalars(as: Double.self) == hooked)
     }
 
+    /// A hook that changes the operand it is handed changes only that op's copy: the
+    /// number tensors Flint shares between ops are never handed to hooks.
+    @Test func hooksNeverSeeSharedNumberTensors() throws {
+        let x = Tensor([1.0, -2.0], requiresGrad: true)
+        let before = (x * 2.5).scalars(as: Float.self)
+        _ = Autograd.savedTensorHooks(pack: { tensor -> Any in
+            if tensor.rank == 0 { noGrad { _ = tensor.mul_(Tensor(0.0)) } }
+            return tensor
+        }, unpack: { $0 as! Tensor }) { x * 2.5 }
+        #expect(before == [2.5, -5] && (x * 2.5).scalars(as: Float.self) == before)
+    }
+
     /// A float32 convolution keeps its unfolded columns for backward only without hooks:
     /// under hooks it saves the input and the weight, as PyTorch's does, and its
     /// gradients are the same either way.

@@ -153,7 +153,7 @@ extension Tensor {
     /// PyTorch types a wrapped number: it raises the result's category, never its width.
     static func scalarOperand<S: TensorLiteralScalar>(_ value: S, for tensor: Tensor) -> Tensor {
         let dtype = S.defaultDType.category > tensor.dtype.category ? S.defaultDType : tensor.dtype
-        return Tensor(scalar: value.literalDouble, integer: value.literalInt64, dtype: dtype)
+        return WrappedNumbers.tensor(double: value.literalDouble, integer: value.literalInt64, dtype: dtype)
     }
 
     /// Runs a binary kernel after promotion and broadcasting; division and non-integer
