@@ -9,8 +9,8 @@ final class AccumulateGrad: Node {
         super.init(name: "AccumulateGrad", edges: [], location: nil, sequenceNr: .max)
     }
 
-    override func apply(_ gradOutputs: inout [Tensor?]) throws -> [Tensor?] {
-        guard var incoming = gradOutputs[0].take() else { return [] }
+    override func apply(_ grad: inout Tensor?) throws -> [Tensor?] {
+        guard var incoming = grad.take() else { return [] }
         if !variable.leafHooks.isEmpty { incoming = variable.applyingLeafHooks(incoming) }
         defer { for entry in variable.postAccumulateHooks { entry.hook(variable) } }
         if variable.gradStorage == nil, !isGradEnabled, isKnownUniquelyReferenced(&incoming),

@@ -16,7 +16,7 @@ enum Engine {
         var stashed: [(Node, Node.TaskState)] = []
         let order = discover(roots: roots, task: task, stashing: &stashed)
         defer {
-            for node in order { node.inputBuffer = []; node.taskID = 0 }
+            for node in order { node.pendingGrad = nil; node.taskID = 0 }
             for (node, state) in stashed.reversed() { node.restore(state) }
         }
         markNeeded(order, task: task, captures: captures)
@@ -24,7 +24,7 @@ enum Engine {
         var ready = ReadyQueue()
         for (i, root) in roots.enumerated() {
             guard let node = root.node, node.isNeeded else { continue }
-            node.addToBuffer(grads[i], at: root.inputNr)
+            node.addPendingGrad(grads[i])
         }
         for root in roots {
             if let node = root.node, node.isNeeded, node.dependencies == 0, !node.runsInTask {
@@ -37,24 +37,23 @@ enum Engine {
         var cameFrom: [ObjectIdentifier: Node] = [:]
         try withGradMode(createGraph) {
             while let node = ready.pop() {
-                var inputs = node.inputBuffer
-                node.inputBuffer = []
-                if !node.tensorPreHooks.isEmpty { inputs = node.applyingPreHooks(inputs) }
+                var grad = node.pendingGrad.take()
+                if !node.tensorPreHooks.isEmpty { grad = node.applyingTensorPreHooks(grad) }
                 if let captures {
                     for (i, c) in captures.enumerated() where c.node === node {
-                        guard var g = inputs[c.inputNr] else { continue }
+                        guard var g = grad else { continue }
                         if let leaf = (node as? AccumulateGrad)?.variable { g = leaf.applyingLeafHooks(g) }
                         captured[i] = captured[i].map { $0 + g } ?? g
                     }
                 }
                 for entry in node.retainedOutputs {
-                    if let t = entry.tensor, let g = inputs[t.outputNr] { t.accumulateRetainedGrad(g) }
+                    if let t = entry.tensor, let g = grad { t.accumulateRetainedGrad(g) }
                 }
-                if !node.preHooks.isEmpty { inputs = node.applyingNodePreHooks(inputs) }
-                let hookedOutputs = node.postHooks.isEmpty ? nil : inputs
+                if !node.preHooks.isEmpty { grad = node.applyingNodePreHooks(grad) }
+                let hookedOutputs: [Tensor?]? = node.postHooks.isEmpty ? nil : [grad]
                 var outputs: [Tensor?]
-                if node.runsChildren, inputs.contains(where: { $0 != nil }) {
-                    outputs = try node.apply(&inputs)
+                if node.runsChildren, grad != nil {
+                    outputs = try node.apply(&grad)
                     if let hookedOutputs { outputs = node.postHooks.reduce(outputs) { $1.hook($0, hookedOutputs) ?? $0 } }
                     if anomaly { try checkAnomaly(node, outputs, cameFrom: cameFrom) }
                     if !keepGraph { node.releaseSaved() }
@@ -63,7 +62,7 @@ enum Engine {
                 }
                 for (i, edge) in node.edges.enumerated() {
                     guard let next = edge.node, next.taskID == task, next.isNeeded else { continue }
-                    if i < outputs.count, let g = outputs[i] { next.addToBuffer(g, at: edge.inputNr) }
+                    if i < outputs.count, let g = outputs[i] { next.addPendingGrad(g) }
                     if anomaly && cameFrom[ObjectIdentifier(next)] == nil { cameFrom[ObjectIdentifier(next)] = node }
                     next.dependencies -= 1
                     if next.dependencies == 0 { ready.push(next) }
@@ -132,15 +131,15 @@ extension Node {
     /// The engine's scratch state of one graph task.
     struct TaskState {
         let taskID: Int, dependencies: Int, isNeeded: Bool, runsInTask: Bool, runsChildren: Bool
-        let inputBuffer: [Tensor?]
+        let pendingGrad: Tensor?
     }
 
     fileprivate var taskState: TaskState {
-        TaskState(taskID: taskID, dependencies: dependencies, isNeeded: isNeeded, runsInTask: runsInTask, runsChildren: runsChildren, inputBuffer: inputBuffer)
+        TaskState(taskID: taskID, dependencies: dependencies, isNeeded: isNeeded, runsInTask: runsInTask, runsChildren: runsChildren, pendingGrad: pendingGrad)
     }
 
     fileprivate func restore(_ state: TaskState) {
-        (taskID, dependencies, isNeeded, runsInTask, runsChildren, inputBuffer) = (state.taskID, state.dependencies, state.isNeeded, state.runsInTask, state.runsChildren, state.inputBuffer)
+        (taskID, dependencies, isNeeded, runsInTask, runsChildren, pendingGrad) = (state.taskID, state.dependencies, state.isNeeded, state.runsInTask, state.runsChildren, state.pendingGrad)
     }
 
     fileprivate func enter(_ task: Int) {
@@ -149,20 +148,15 @@ extension Node {
         isNeeded = false
         runsInTask = false
         runsChildren = false
-        inputBuffer = []
+        pendingGrad = nil
     }
 
-    /// Sums `grad` into input slot `slot` of this node's pending gradients.
-    fileprivate func addToBuffer(_ grad: Tensor, at slot: Int) {
-        if inputBuffer.isEmpty && slot == 0 {
-            inputBuffer = [grad]
-            return
-        }
-        while inputBuffer.count <= slot { inputBuffer.append(nil) }
-        if let existing = inputBuffer[slot] {
-            inputBuffer[slot] = existing + grad
+    /// Sums `grad` into the gradient this node will run with.
+    fileprivate func addPendingGrad(_ grad: Tensor) {
+        if let existing = pendingGrad {
+            pendingGrad = existing + grad
         } else {
-            inputBuffer[slot] = grad
+            pendingGrad = grad
         }
     }
 }

@@ -57,8 +57,8 @@ extension Function {
         ctx.toSave = []
         if forwardMode {
             result.attachTangent(inputs: inputs) { g, _ in
-                var grads: [Tensor?] = [g]
-                return try node.apply(&grads)
+                var grad: Tensor? = g
+                return try node.apply(&grad)
             }
         }
         guard reverse else { return result }
@@ -111,8 +111,8 @@ final class CustomFunctionNode: Node {
 
     override var name: String { nodeName }
 
-    override func apply(_ gradOutputs: inout [Tensor?]) throws -> [Tensor?] {
-        guard let grad = gradOutputs[0].take() else { return edges.map { _ in nil } }
+    override func apply(_ grad: inout Tensor?) throws -> [Tensor?] {
+        guard let grad = grad.take() else { return edges.map { _ in nil } }
         context.unpacked = try unpackSaved()
         defer { context.unpacked = [] }
         guard function.isOnceDifferentiable, isGradEnabled, grad.requiresGrad else { return try function.backward(context, grad) }

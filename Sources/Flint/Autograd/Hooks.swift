@@ -32,9 +32,8 @@ extension Tensor {
     public func registerHook(_ hook: @escaping (Tensor) -> Tensor?) -> HookHandle {
         let entry = Registered(id: nextHookID(), hook: hook)
         if let node = gradNode {
-            let slot = outputNr
-            node.tensorPreHooks.append((slot, entry))
-            return HookHandle { [weak node] in node?.tensorPreHooks.removeAll { $0.1.id == entry.id } }
+            node.tensorPreHooks.append(entry)
+            return HookHandle { [weak node] in node?.tensorPreHooks.removeAll { $0.id == entry.id } }
         }
         precondition(requiresGrad, "cannot register a hook on a tensor that doesn't require gradient")
         leafHooks.append(entry)
@@ -76,18 +75,14 @@ extension Node {
         return HookHandle { [weak self] in self?.postHooks.removeAll { $0.id == entry.id } }
     }
 
-    /// The output gradients after tensor hooks (per slot), then node pre-hooks.
-    func applyingPreHooks(_ grads: [Tensor?]) -> [Tensor?] {
-        var grads = grads
-        for (slot, entry) in tensorPreHooks where slot < grads.count {
-            if let g = grads[slot], let replaced = entry.hook(g) { grads[slot] = replaced }
-        }
-        return grads
+    /// The output gradient after the hooks registered on the output tensor.
+    func applyingTensorPreHooks(_ grad: Tensor?) -> Tensor? {
+        tensorPreHooks.reduce(grad) { g, entry in g.map { entry.hook($0) ?? $0 } }
     }
 
-    /// Node pre-hooks over the output gradients.
-    func applyingNodePreHooks(_ grads: [Tensor?]) -> [Tensor?] {
-        preHooks.reduce(grads) { $1.hook($0) ?? $0 }
+    /// The output gradient after the node pre-hooks (which see it as a one-element list).
+    func applyingNodePreHooks(_ grad: Tensor?) -> Tensor? {
+        preHooks.reduce([grad]) { $1.hook($0) ?? $0 }.first ?? nil
     }
 }
 

@@ -9,6 +9,7 @@ struct Edge {
 /// A backward function in the graph (PyTorch's `Node`, printed as `<MulBackward0 ...>`).
 /// Each differentiable operation that ran while recording created one; its
 /// `nextFunctions` lead to the nodes of its inputs, ending in `AccumulateGrad` for leaves.
+/// Every Flint op has one output, so a node receives one gradient (input slot 0).
 public class Node: CustomStringConvertible {
     /// PyTorch's class name for this backward function, e.g. `"MulBackward0"`.
     public var name: String { "\(staticName)" }
@@ -29,7 +30,7 @@ public class Node: CustomStringConvertible {
 
     private final class Extras {
         var retainedOutputs: [WeakTensor] = []
-        var tensorPreHooks: [(Int, Registered<(Tensor) -> Tensor?>)] = []
+        var tensorPreHooks: [Registered<(Tensor) -> Tensor?>] = []
         var preHooks: [Registered<([Tensor?]) -> [Tensor?]?>] = []
         var postHooks: [Registered<([Tensor?], [Tensor?]) -> [Tensor?]?>] = []
     }
@@ -46,8 +47,8 @@ public class Node: CustomStringConvertible {
         get { extras?.retainedOutputs ?? [] }
         set { createdExtras.retainedOutputs = newValue }
     }
-    /// Hooks registered on this node's output tensors, by output slot.
-    var tensorPreHooks: [(Int, Registered<(Tensor) -> Tensor?>)] {
+    /// Hooks registered on this node's output tensor.
+    var tensorPreHooks: [Registered<(Tensor) -> Tensor?>] {
         get { extras?.tensorPreHooks ?? [] }
         set { createdExtras.tensorPreHooks = newValue }
     }
@@ -69,7 +70,7 @@ public class Node: CustomStringConvertible {
     @exclusivity(unchecked) var isNeeded = false
     @exclusivity(unchecked) var runsInTask = false
     @exclusivity(unchecked) var runsChildren = false
-    @exclusivity(unchecked) var inputBuffer: [Tensor?] = []
+    @exclusivity(unchecked) var pendingGrad: Tensor?
 
     init(name: StaticString, edges: [Edge], saved: [SavedTensor] = [], location: SourceLocation?, sequenceNr: Int64? = nil) {
         self.staticName = name
@@ -92,9 +93,9 @@ public class Node: CustomStringConvertible {
         "<\(name) object at 0x\(String(UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()), radix: 16))>"
     }
 
-    /// Computes the gradients of the inputs from the gradients of the outputs, which the
-    /// node may move out of `gradOutputs` (the engine hands them over).
-    func apply(_ gradOutputs: inout [Tensor?]) throws -> [Tensor?] {
+    /// Computes the gradients of the inputs from the gradient of the output, which the
+    /// node may move out of `grad` (the engine hands it over).
+    func apply(_ grad: inout Tensor?) throws -> [Tensor?] {
         fatalError("\(name) does not implement apply")
     }
 
@@ -164,8 +165,8 @@ final class FunctionNode: Node {
         super.init(name: name, edges: edges, saved: saved, location: location)
     }
 
-    override func apply(_ gradOutputs: inout [Tensor?]) throws -> [Tensor?] {
-        guard let grad = gradOutputs[0].take() else { return edges.map { _ in nil } }
+    override func apply(_ grad: inout Tensor?) throws -> [Tensor?] {
+        guard let grad = grad.take() else { return edges.map { _ in nil } }
         let context = BackwardContext(grad: grad, saved: try unpackSaved(), edges: edges)
         return try backward(context)
     }

@@ -232,13 +232,13 @@ final class CopySlices: Node {
         super.init(name: "CopySlices", edges: [baseEdge] + fn.edges.dropFirst(), location: location)
     }
 
-    override func apply(_ gradOutputs: inout [Tensor?]) throws -> [Tensor?] {
-        guard let grad = gradOutputs[0].take() else { return edges.map { _ in nil } }
+    override func apply(_ grad: inout Tensor?) throws -> [Tensor?] {
+        guard let grad = grad.take() else { return edges.map { _ in nil } }
         let geometry = self.geometry, baseShape = self.baseShape
         let place = { (t: Tensor) in Tensor.placing(t, into: baseShape, name: "AsStridedScatterBackward0") { $0.asStrided(geometry) } }
         let region = grad.asStrided(geometry)
-        var regionGrads: [Tensor?] = [region]
-        let results = try fn.apply(&regionGrads)
+        var regionGrad: Tensor? = region
+        let results = try fn.apply(&regionGrad)
         var baseGrad = grad - place(region)
         if let first = results.first, let viewGrad = first { baseGrad = baseGrad + place(viewGrad) }
         return [baseGrad] + results.dropFirst()
