@@ -9,7 +9,7 @@ final class AccumulateGrad: Node {
         super.init(name: "AccumulateGrad", edges: [], location: nil, sequenceNr: .max)
     }
 
-    override func apply(_ grad: inout Tensor?) throws -> [Tensor?] {
+    override func apply(_ grad: inout Tensor?) throws -> InputGradients {
         guard var incoming = grad.take() else { return [] }
         if !variable.leafHooks.isEmpty { incoming = variable.applyingLeafHooks(incoming) }
         defer { for entry in variable.postAccumulateHooks { entry.hook(variable) } }

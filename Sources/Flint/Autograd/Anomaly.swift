@@ -20,9 +20,9 @@ extension Autograd {
 extension Engine {
     /// In anomaly mode, throws if `outputs` of `node` hold NaN or infinity. `cameFrom`
     /// gives, for each node of the task, the node whose gradient reached it first.
-    static func checkAnomaly(_ node: Node, _ outputs: [Tensor?], cameFrom: [ObjectIdentifier: Node]) throws {
-        for (i, output) in outputs.enumerated() {
-            guard let output, output.dtype.isFloatingPoint else { continue }
+    static func checkAnomaly(_ node: Node, _ outputs: InputGradients, cameFrom: [ObjectIdentifier: Node]) throws {
+        for i in 0..<outputs.count {
+            guard let output = outputs[i], output.dtype.isFloatingPoint else { continue }
             let values = output.scalars(as: Double.self)
             let kind = values.contains { $0.isNaN } ? "nan" : values.contains { $0.isInfinite } ? "inf" : nil
             guard let kind else { continue }

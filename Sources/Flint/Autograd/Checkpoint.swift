@@ -19,10 +19,10 @@ extension Autograd {
             let saved = c.saved
             let recomputed = try enableGrad { try block(Array(saved.prefix(inputCount))) }
             let differentiable = saved.indices.filter { saved[$0].requiresGrad && c.needs($0) }
-            guard recomputed.requiresGrad, !differentiable.isEmpty else { return saved.map { _ in nil } }
+            guard recomputed.requiresGrad, !differentiable.isEmpty else { return InputGradients(noneFor: saved.count) }
             let grads = try grad(outputs: [recomputed], inputs: differentiable.map { saved[$0] }, gradOutputs: [c.grad],
                                  retainGraph: isGradEnabled, createGraph: isGradEnabled, allowUnused: true)
-            var result = [Tensor?](filled: nil, count: saved.count)
+            var result = InputGradients(noneFor: saved.count)
             for (slot, i) in differentiable.enumerated() { result[i] = grads[slot] }
             return result
         }

@@ -51,10 +51,10 @@ enum Engine {
                 }
                 if !node.preHooks.isEmpty { grad = node.applyingNodePreHooks(grad) }
                 let hookedOutputs: [Tensor?]? = node.postHooks.isEmpty ? nil : [grad]
-                var outputs: [Tensor?]
+                var outputs: InputGradients
                 if node.runsChildren, grad != nil {
                     outputs = try node.apply(&grad)
-                    if let hookedOutputs { outputs = node.postHooks.reduce(outputs) { $1.hook($0, hookedOutputs) ?? $0 } }
+                    if let hookedOutputs { outputs = InputGradients(node.postHooks.reduce(outputs.array) { $1.hook($0, hookedOutputs) ?? $0 }) }
                     if anomaly { try checkAnomaly(node, outputs, cameFrom: cameFrom) }
                     if !keepGraph { node.releaseSaved() }
                 } else {

@@ -46,7 +46,7 @@ extension Tensor {
     func attachTangent(from node: FunctionNode, inputs: [Tensor?]) {
         attachTangent(inputs: inputs) { g, needed in
             let edges = needed.map { Edge(node: $0 ? node : nil, inputNr: 0) }
-            return try node.backward(BackwardContext(grad: g, saved: node.unpackSaved(), edges: edges))
+            return try node.backward(BackwardContext(grad: g, saved: node.unpackSaved(), edges: edges)).array
         }
     }
 

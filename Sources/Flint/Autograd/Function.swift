@@ -58,7 +58,7 @@ extension Function {
         if forwardMode {
             result.attachTangent(inputs: inputs) { g, _ in
                 var grad: Tensor? = g
-                return try node.apply(&grad)
+                return try node.apply(&grad).array
             }
         }
         guard reverse else { return result }
@@ -111,18 +111,18 @@ final class CustomFunctionNode: Node {
 
     override var name: String { nodeName }
 
-    override func apply(_ grad: inout Tensor?) throws -> [Tensor?] {
-        guard let grad = grad.take() else { return edges.map { _ in nil } }
+    override func apply(_ grad: inout Tensor?) throws -> InputGradients {
+        guard let grad = grad.take() else { return InputGradients(noneFor: edges.count) }
         context.unpacked = try unpackSaved()
         defer { context.unpacked = [] }
-        guard function.isOnceDifferentiable, isGradEnabled, grad.requiresGrad else { return try function.backward(context, grad) }
+        guard function.isOnceDifferentiable, isGradEnabled, grad.requiresGrad else { return InputGradients(try function.backward(context, grad)) }
         let grads = try noGrad { try function.backward(context, grad) }
-        return grads.map { g in
+        return InputGradients(grads.map { g in
             g.map { value in
                 value.recorded("OnceDifferentiableBackward", inputs: [grad]) { _ in
                     throw AutogradError(.invalidArgument, "trying to differentiate twice a function that was marked with @once_differentiable")
                 }
             }
-        }
+        })
     }
 }

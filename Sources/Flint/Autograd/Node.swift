@@ -95,7 +95,7 @@ public class Node: CustomStringConvertible {
 
     /// Computes the gradients of the inputs from the gradient of the output, which the
     /// node may move out of `grad` (the engine hands it over).
-    func apply(_ grad: inout Tensor?) throws -> [Tensor?] {
+    func apply(_ grad: inout Tensor?) throws -> InputGradients {
         fatalError("\(name) does not implement apply")
     }
 
@@ -157,7 +157,7 @@ public class Node: CustomStringConvertible {
 /// differentiable when run with `createGraph`.
 final class FunctionNode: Node {
     /// Computes the input gradients (may throw, e.g. when it runs autograd itself).
-    typealias Backward = (BackwardContext) throws -> [Tensor?]
+    typealias Backward = (BackwardContext) throws -> InputGradients
     let backward: Backward
 
     init(name: StaticString, edges: [Edge], saved: [SavedTensor], location: SourceLocation?, backward: @escaping Backward) {
@@ -165,8 +165,8 @@ final class FunctionNode: Node {
         super.init(name: name, edges: edges, saved: saved, location: location)
     }
 
-    override func apply(_ grad: inout Tensor?) throws -> [Tensor?] {
-        guard let grad = grad.take() else { return edges.map { _ in nil } }
+    override func apply(_ grad: inout Tensor?) throws -> InputGradients {
+        guard let grad = grad.take() else { return InputGradients(noneFor: edges.count) }
         let context = BackwardContext(grad: grad, saved: try unpackSaved(), edges: edges)
         return try backward(context)
     }

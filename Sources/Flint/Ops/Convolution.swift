@@ -93,7 +93,7 @@ extension Tensor {
         return out.recorded("ConvolutionBackward0", inputs: [self, weight, bias], saving: keepsColumns ? [self, weight, columns] : [self, weight], location: location) { c in
             let (x, w) = (c.saved[0], c.saved[1])
             let gf = c.grad.reshape([n, groups, coutG, l])
-            var grads: [Tensor?] = [nil, nil, nil]
+            var grads = InputGradients(noneFor: 3)
             if c.needs(0) {
                 let wr = w.to(c.grad.dtype).reshape([groups, coutG, cinG * kk])
                 let cols = wr.transpose(1, 2).matmul(gf).reshape([n, channels * kk, l])

@@ -232,16 +232,17 @@ final class CopySlices: Node {
         super.init(name: "CopySlices", edges: [baseEdge] + fn.edges.dropFirst(), location: location)
     }
 
-    override func apply(_ grad: inout Tensor?) throws -> [Tensor?] {
-        guard let grad = grad.take() else { return edges.map { _ in nil } }
+    override func apply(_ grad: inout Tensor?) throws -> InputGradients {
+        guard let grad = grad.take() else { return InputGradients(noneFor: edges.count) }
         let geometry = self.geometry, baseShape = self.baseShape
         let place = { (t: Tensor) in Tensor.placing(t, into: baseShape, name: "AsStridedScatterBackward0") { $0.asStrided(geometry) } }
         let region = grad.asStrided(geometry)
         var regionGrad: Tensor? = region
-        let results = try fn.apply(&regionGrad)
+        var results = try fn.apply(&regionGrad)
         var baseGrad = grad - place(region)
-        if let first = results.first, let viewGrad = first { baseGrad = baseGrad + place(viewGrad) }
-        return [baseGrad] + results.dropFirst()
+        if let viewGrad = results[0] { baseGrad = baseGrad + place(viewGrad) }
+        results[0] = baseGrad
+        return results
     }
 
     override func releaseSaved() {

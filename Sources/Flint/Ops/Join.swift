@@ -26,7 +26,7 @@ extension Tensor {
         guard recording(parts) else { return out }
         let sizes = parts.map { $0.shape[d] }, types = parts.map(\.dtype)
         return out.recorded("CatBackward0", inputs: parts, location: SourceLocation(file: file, line: line)) { c in
-            types.indices.map { i in c.needs(i) ? c.grad.slice(dim: d, start: offsets[i], end: offsets[i] + sizes[i]).to(types[i]) : nil }
+            InputGradients(types.indices.map { i in c.needs(i) ? c.grad.slice(dim: d, start: offsets[i], end: offsets[i] + sizes[i]).to(types[i]) : nil })
         }
     }
 
@@ -45,7 +45,7 @@ extension Tensor {
         guard recording(tensors) else { return out }
         let types = tensors.map(\.dtype)
         return out.recorded("StackBackward0", inputs: tensors, location: SourceLocation(file: file, line: line)) { c in
-            types.indices.map { i in c.needs(i) ? c.grad.select(dim: d, index: i).to(types[i]) : nil }
+            InputGradients(types.indices.map { i in c.needs(i) ? c.grad.select(dim: d, index: i).to(types[i]) : nil })
         }
     }
 }
