@@ -6,7 +6,7 @@ final class AccumulateGrad: Node {
 
     init(variable: Tensor) {
         self.variable = variable
-        super.init(name: "AccumulateGrad", edges: [], location: nil, sequenceNr: .max)
+        super.init(name: "AccumulateGrad", edgeCount: 0, edge: { _ in .none }, location: nil, sequenceNr: .max)
     }
 
     override func apply(_ grad: inout Tensor?) throws -> InputGradients {

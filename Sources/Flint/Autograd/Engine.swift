@@ -60,8 +60,8 @@ enum Engine {
                 } else {
                     outputs = []
                 }
-                for (i, edge) in node.edges.enumerated() {
-                    guard let next = edge.node, next.taskID == task, next.isNeeded else { continue }
+                for i in 0..<node.edgeCount {
+                    guard let next = node.edge(i).node, next.taskID == task, next.isNeeded else { continue }
                     if i < outputs.count, let g = outputs[i] { next.addPendingGrad(g) }
                     if anomaly && cameFrom[ObjectIdentifier(next)] == nil { cameFrom[ObjectIdentifier(next)] = node }
                     next.dependencies -= 1
@@ -92,9 +92,9 @@ enum Engine {
             enter(node)
             stack.append(Frame(node: node, next: 0))
             while let top = stack.last {
-                if top.next < top.node.edges.count {
+                if top.next < top.node.edgeCount {
                     stack[stack.count - 1].next += 1
-                    if let child = top.node.edges[top.next].node, child.taskID != task {
+                    if let child = top.node.edge(top.next).node, child.taskID != task {
                         enter(child)
                         stack.append(Frame(node: child, next: 0))
                     }
@@ -112,16 +112,16 @@ enum Engine {
     private static func markNeeded(_ order: [Node], task: Int, captures: [Edge]?) {
         for node in order {
             var childNeeded = false
-            for edge in node.edges {
-                if let child = edge.node, child.taskID == task, child.isNeeded { childNeeded = true }
+            for i in 0..<node.edgeCount {
+                if let child = node.edge(i).node, child.taskID == task, child.isNeeded { childNeeded = true }
             }
             let isCapture = captures?.contains(where: { $0.node === node }) ?? false
             node.runsChildren = captures == nil || childNeeded
             node.isNeeded = captures == nil || childNeeded || isCapture
         }
         for node in order where node.isNeeded {
-            for edge in node.edges {
-                if let child = edge.node, child.taskID == task, child.isNeeded { child.dependencies += 1 }
+            for i in 0..<node.edgeCount {
+                if let child = node.edge(i).node, child.taskID == task, child.isNeeded { child.dependencies += 1 }
             }
         }
     }

@@ -45,8 +45,7 @@ extension Tensor {
     /// are linear in `g` and differentiable, so this is exact for every op).
     func attachTangent(from node: FunctionNode, inputs: [Tensor?]) {
         attachTangent(inputs: inputs) { g, needed in
-            let edges = needed.map { Edge(node: $0 ? node : nil, inputNr: 0) }
-            return try node.backward(BackwardContext(grad: g, saved: node.unpackSaved(), edges: edges)).array
+            return try node.backward(BackwardContext(grad: g, saved: node.unpackSaved(), count: needed.count) { needed[$0] }).array
         }
     }
 

@@ -106,13 +106,13 @@ final class CustomFunctionNode: Node {
         nodeName = name
         self.context = context
         self.function = function
-        super.init(name: "CustomFunctionBackward", edges: edges, location: location)
+        super.init(name: "CustomFunctionBackward", edgeCount: edges.count, edge: { edges[$0] }, location: location)
     }
 
     override var name: String { nodeName }
 
     override func apply(_ grad: inout Tensor?) throws -> InputGradients {
-        guard let grad = grad.take() else { return InputGradients(noneFor: edges.count) }
+        guard let grad = grad.take() else { return InputGradients(noneFor: edgeCount) }
         context.unpacked = try unpackSaved()
         defer { context.unpacked = [] }
         guard function.isOnceDifferentiable, isGradEnabled, grad.requiresGrad else { return InputGradients(try function.backward(context, grad)) }

@@ -4,6 +4,9 @@ import CFlintSupport
 struct Edge {
     var node: Node?
     var inputNr: Int
+
+    /// The edge of an input that needs no gradient.
+    static var none: Edge { Edge(node: nil, inputNr: 0) }
 }
 
 /// A backward function in the graph (PyTorch's `Node`, printed as `<MulBackward0 ...>`).
@@ -16,8 +19,14 @@ public class Node: CustomStringConvertible {
     let staticName: StaticString
     /// Creation order on this thread; later nodes run first when several are ready.
     let sequenceNr: Int64
-    /// Where the edges of this node's inputs lead.
-    @exclusivity(unchecked) var edges: [Edge]
+    /// How many inputs the op had: one edge each (0 once the graph is released).
+    @exclusivity(unchecked) private(set) var edgeCount: Int
+    // The first three edges are stored in the node itself and only the rest in an array:
+    // nearly every op has at most three inputs, so building a node allocates no list.
+    @exclusivity(unchecked) private var edge0: Edge
+    @exclusivity(unchecked) private var edge1: Edge
+    @exclusivity(unchecked) private var edge2: Edge
+    @exclusivity(unchecked) private var laterEdges: [Edge]
     /// Tensors kept for the backward formula.
     @exclusivity(unchecked) var saved: [SavedTensor]
     /// Whether `saved` was freed by a backward pass without `retainGraph`.
@@ -72,16 +81,44 @@ public class Node: CustomStringConvertible {
     @exclusivity(unchecked) var runsChildren = false
     @exclusivity(unchecked) var pendingGrad: Tensor?
 
-    init(name: StaticString, edges: [Edge], saved: [SavedTensor] = [], location: SourceLocation?, sequenceNr: Int64? = nil) {
+    /// A node with `edgeCount` edges, edge `i` being `edge(i)`.
+    init(
+        name: StaticString, edgeCount: Int, edge: (Int) -> Edge, saved: [SavedTensor] = [], location: SourceLocation?, sequenceNr: Int64? = nil
+    ) {
         self.staticName = name
-        self.edges = edges
+        self.edgeCount = edgeCount
+        edge0 = edgeCount > 0 ? edge(0) : .none
+        edge1 = edgeCount > 1 ? edge(1) : .none
+        edge2 = edgeCount > 2 ? edge(2) : .none
+        laterEdges = edgeCount > 3 ? (3..<edgeCount).map(edge) : []
         self.saved = saved
         self.location = location
         self.sequenceNr = sequenceNr ?? flint_next_sequence_nr()
     }
 
     deinit {
-        if !edges.isEmpty || !saved.isEmpty { Node.releaseChildren(of: self) }
+        if edgeCount > 0 || !saved.isEmpty { Node.releaseChildren(of: self) }
+    }
+
+    /// Where the gradient of input `i` goes.
+    @inline(__always)
+    func edge(_ i: Int) -> Edge {
+        switch i {
+        case 0: edge0
+        case 1: edge1
+        case 2: edge2
+        default: laterEdges[i - 3]
+        }
+    }
+
+    /// Where the edges of this node's inputs lead.
+    var edges: [Edge] { (0..<edgeCount).map(edge) }
+
+    /// Drops the edges (the graph behind this node is being released).
+    private func clearEdges() {
+        edgeCount = 0
+        (edge0, edge1, edge2) = (.none, .none, .none)
+        laterEdges = []
     }
 
     /// For each input, the next node and which of its inputs this edge feeds
@@ -134,7 +171,7 @@ public class Node: CustomStringConvertible {
 
     /// The most nodes `moveChildren` can hand over: one per edge, and a saved tensor's
     /// node and producer (room reserved up front instead of growing the list).
-    private var childLimit: Int { edges.count + 2 * saved.count }
+    private var childLimit: Int { edgeCount + 2 * saved.count }
 
     private static func drain(_ pending: inout [Node]) {
         while var next = pending.popLast() {
@@ -143,8 +180,8 @@ public class Node: CustomStringConvertible {
     }
 
     private func moveChildren(into pending: inout [Node]) {
-        for edge in edges { if let child = edge.node { pending.append(child) } }
-        edges = []
+        for i in 0..<edgeCount { if let child = edge(i).node { pending.append(child) } }
+        clearEdges()
         for i in saved.indices {
             if let child = saved[i].takeNodeIfLastOwner() { pending.append(child) }
             if let producer = saved[i].takeProducer() { pending.append(producer) }
@@ -160,14 +197,14 @@ final class FunctionNode: Node {
     typealias Backward = (BackwardContext) throws -> InputGradients
     let backward: Backward
 
-    init(name: StaticString, edges: [Edge], saved: [SavedTensor], location: SourceLocation?, backward: @escaping Backward) {
+    init(name: StaticString, edgeCount: Int, edge: (Int) -> Edge, saved: [SavedTensor], location: SourceLocation?, backward: @escaping Backward) {
         self.backward = backward
-        super.init(name: name, edges: edges, saved: saved, location: location)
+        super.init(name: name, edgeCount: edgeCount, edge: edge, saved: saved, location: location)
     }
 
     override func apply(_ grad: inout Tensor?) throws -> InputGradients {
-        guard let grad = grad.take() else { return InputGradients(noneFor: edges.count) }
-        let context = BackwardContext(grad: grad, saved: try unpackSaved(), edges: edges)
+        guard let grad = grad.take() else { return InputGradients(noneFor: edgeCount) }
+        let context = BackwardContext(grad: grad, saved: try unpackSaved(), count: edgeCount) { edge($0).node != nil }
         return try backward(context)
     }
 }
@@ -179,11 +216,25 @@ struct BackwardContext {
     let grad: Tensor
     /// The saved tensors.
     let saved: [Tensor]
-    let edges: [Edge]
+    /// Bit `i` is set when input `i` needs a gradient (inputs from the 65th on are listed
+    /// in `laterNeeds`).
+    private let needMask: UInt64
+    private let laterNeeds: [Bool]
+
+    /// A context for `count` inputs, of which input `i` needs a gradient when `needs(i)`.
+    @inline(__always)
+    init(grad: Tensor, saved: [Tensor], count: Int, needs: (Int) -> Bool) {
+        self.grad = grad
+        self.saved = saved
+        var mask: UInt64 = 0
+        for i in 0..<Swift.min(count, 64) where needs(i) { mask |= 1 << UInt64(i) }
+        needMask = mask
+        laterNeeds = count > 64 ? (64..<count).map(needs) : []
+    }
 
     /// Whether input `i` needs a gradient.
     @inline(__always)
-    func needs(_ i: Int) -> Bool { edges[i].node != nil }
+    func needs(_ i: Int) -> Bool { i < 64 ? needMask & (1 << UInt64(i)) != 0 : laterNeeds[i - 64] }
 }
 
 /// A weak reference to a tensor, for hooks that must not keep it alive.

@@ -22,7 +22,6 @@ extension Tensor {
         location: SourceLocation? = nil, backward: @escaping FunctionNode.Backward
     ) -> Tensor {
         let reverse = isGradEnabled && inputs.contains { $0?.requiresGrad == true }
-        let edges = inputs.map { reverse ? ($0?.gradientEdge ?? Edge(node: nil, inputNr: 0)) : Edge(node: nil, inputNr: 0) }
         var saved: [SavedTensor] = []
         if !saving.isEmpty || savingOutput {
             saved.reserveCapacity(saving.count + (savingOutput ? 1 : 0))
@@ -30,7 +29,7 @@ extension Tensor {
         }
         outputNr = 0
         if savingOutput { saved.append(SavedTensor(output: self)) }
-        let node = FunctionNode(name: name, edges: edges, saved: saved, location: location, backward: backward)
+        let node = FunctionNode(name: name, edgeCount: inputs.count, edge: { reverse ? inputs[$0]?.gradientEdge ?? .none : .none }, saved: saved, location: location, backward: backward)
         if Tensor.carriesTangent(inputs) { attachTangent(from: node, inputs: inputs) }
         if reverse { gradNode = node }
         return self

@@ -229,11 +229,11 @@ final class CopySlices: Node {
         self.fn = fn
         self.baseShape = baseShape
         self.geometry = geometry
-        super.init(name: "CopySlices", edges: [baseEdge] + fn.edges.dropFirst(), location: location)
+        super.init(name: "CopySlices", edgeCount: fn.edgeCount, edge: { $0 == 0 ? baseEdge : fn.edge($0) }, location: location)
     }
 
     override func apply(_ grad: inout Tensor?) throws -> InputGradients {
-        guard let grad = grad.take() else { return InputGradients(noneFor: edges.count) }
+        guard let grad = grad.take() else { return InputGradients(noneFor: edgeCount) }
         let geometry = self.geometry, baseShape = self.baseShape
         let place = { (t: Tensor) in Tensor.placing(t, into: baseShape, name: "AsStridedScatterBackward0") { $0.asStrided(geometry) } }
         let region = grad.asStrided(geometry)
