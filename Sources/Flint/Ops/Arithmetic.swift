@@ -159,6 +159,9 @@ extension Tensor {
     /// Runs a binary kernel after promotion and broadcasting; division and non-integer
     /// powers of integers compute in float32.
     static func arithmetic(_ kernel: BinaryKernel, _ a: Tensor, _ b: Tensor, op: String, location: SourceLocation?) -> Tensor {
+        if a.dtype == b.dtype && (a.dtype.isFloatingPoint || kernel != .div) {
+            return kernel.run(a, b, shape: broadcastShape(a, b, op: op, location: location))
+        }
         var dtype = resultType(a, b)
         if kernel == .div && !dtype.isFloatingPoint { dtype = .float32 }
         let shape = broadcastShape(a, b, op: op, location: location)
