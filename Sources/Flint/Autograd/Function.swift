@@ -53,7 +53,7 @@ extension Function {
             input === result ? (input.gradNode.map { Edge(node: $0, inputNr: input.outputNr) } ?? Edge(node: nil, inputNr: 0)) : input.gradientEdge
         }
         let node = CustomFunctionNode(name: "\(Self.self)Backward", edges: edges, location: SourceLocation(file: file, line: line), context: ctx, function: Self.self)
-        node.saved = ctx.toSave.map { $0 === result ? SavedTensor(output: result) : SavedTensor(input: $0) }
+        node.keepSaved(count: ctx.toSave.count) { ctx.toSave[$0] === result ? SavedTensor(output: result) : SavedTensor(input: ctx.toSave[$0]) }
         ctx.toSave = []
         if forwardMode {
             result.attachTangent(inputs: inputs) { g, _ in
@@ -113,7 +113,7 @@ final class CustomFunctionNode: Node {
 
     override func apply(_ grad: inout Tensor?) throws -> InputGradients {
         guard let grad = grad.take() else { return InputGradients(noneFor: edgeCount) }
-        context.unpacked = try unpackSaved()
+        context.unpacked = Array(try unpackSaved())
         defer { context.unpacked = [] }
         guard function.isOnceDifferentiable, isGradEnabled, grad.requiresGrad else { return InputGradients(try function.backward(context, grad)) }
         let grads = try noGrad { try function.backward(context, grad) }

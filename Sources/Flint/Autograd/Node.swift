@@ -27,9 +27,14 @@ public class Node: CustomStringConvertible {
     @exclusivity(unchecked) private var edge1: Edge
     @exclusivity(unchecked) private var edge2: Edge
     @exclusivity(unchecked) private var laterEdges: [Edge]
-    /// Tensors kept for the backward formula.
-    @exclusivity(unchecked) var saved: [SavedTensor]
-    /// Whether `saved` was freed by a backward pass without `retainGraph`.
+    /// How many tensors the node keeps for its backward formula (0 once freed).
+    @exclusivity(unchecked) private(set) var savedCount = 0
+    // The first two saved tensors live in the node and only the rest in an array, so the
+    // ops that save one or two tensors allocate no list for them.
+    @exclusivity(unchecked) private var saved0: SavedTensor?
+    @exclusivity(unchecked) private var saved1: SavedTensor?
+    @exclusivity(unchecked) private var laterSaved: [SavedTensor] = []
+    /// Whether the saved tensors were freed by a backward pass without `retainGraph`.
     var savedReleased = false
     /// The user's call that created this node, when known.
     let location: SourceLocation?
@@ -83,7 +88,7 @@ public class Node: CustomStringConvertible {
 
     /// A node with `edgeCount` edges, edge `i` being `edge(i)`.
     init(
-        name: StaticString, edgeCount: Int, edge: (Int) -> Edge, saved: [SavedTensor] = [], location: SourceLocation?, sequenceNr: Int64? = nil
+        name: StaticString, edgeCount: Int, edge: (Int) -> Edge, location: SourceLocation?, sequenceNr: Int64? = nil
     ) {
         self.staticName = name
         self.edgeCount = edgeCount
@@ -91,13 +96,36 @@ public class Node: CustomStringConvertible {
         edge1 = edgeCount > 1 ? edge(1) : .none
         edge2 = edgeCount > 2 ? edge(2) : .none
         laterEdges = edgeCount > 3 ? (3..<edgeCount).map(edge) : []
-        self.saved = saved
         self.location = location
         self.sequenceNr = sequenceNr ?? flint_next_sequence_nr()
     }
 
     deinit {
-        if edgeCount > 0 || !saved.isEmpty { Node.releaseChildren(of: self) }
+        if edgeCount > 0 || savedCount > 0 { Node.releaseChildren(of: self) }
+    }
+
+    /// Keeps `count` tensors for the backward formula, tensor `i` being `save(i)` (made in
+    /// order, so saved-tensor hooks see them in order).
+    func keepSaved(count: Int, _ save: (Int) -> SavedTensor) {
+        saved0 = count > 0 ? save(0) : nil
+        saved1 = count > 1 ? save(1) : nil
+        laterSaved = count > 2 ? (2..<count).map(save) : []
+        savedCount = count
+    }
+
+    /// The tensors kept for the backward formula, in order.
+    var saved: [SavedTensor] { (0..<savedCount).map { savedTensor($0) } }
+
+    private func savedTensor(_ i: Int) -> SavedTensor {
+        switch i {
+        case 0: saved0!
+        case 1: saved1!
+        default: laterSaved[i - 2]
+        }
+    }
+
+    private func clearSaved() {
+        (saved0, saved1, laterSaved, savedCount) = (nil, nil, [], 0)
     }
 
     /// Where the gradient of input `i` goes.
@@ -138,18 +166,18 @@ public class Node: CustomStringConvertible {
 
     /// Frees the saved tensors after a backward pass without `retainGraph`.
     func releaseSaved() {
-        if !saved.isEmpty {
-            saved = []
+        if savedCount > 0 {
+            clearSaved()
             savedReleased = true
         }
     }
 
     /// Unpacks the saved tensors, checking that they were not freed or modified.
-    func unpackSaved() throws -> [Tensor] {
+    func unpackSaved() throws -> SavedValues {
         if savedReleased {
             throw AutogradError(.graphFreed, "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.", location: location)
         }
-        return try saved.map { try $0.unpack(for: self) }
+        return try SavedValues(count: savedCount) { try savedTensor($0).unpack(for: self) }
     }
 
     /// Releases the graph behind `node` without recursion: nodes whose last owner is
@@ -171,7 +199,7 @@ public class Node: CustomStringConvertible {
 
     /// The most nodes `moveChildren` can hand over: one per edge, and a saved tensor's
     /// node and producer (room reserved up front instead of growing the list).
-    private var childLimit: Int { edgeCount + 2 * saved.count }
+    private var childLimit: Int { edgeCount + 2 * savedCount }
 
     private static func drain(_ pending: inout [Node]) {
         while var next = pending.popLast() {
@@ -182,11 +210,14 @@ public class Node: CustomStringConvertible {
     private func moveChildren(into pending: inout [Node]) {
         for i in 0..<edgeCount { if let child = edge(i).node { pending.append(child) } }
         clearEdges()
-        for i in saved.indices {
-            if let child = saved[i].takeNodeIfLastOwner() { pending.append(child) }
-            if let producer = saved[i].takeProducer() { pending.append(producer) }
+        func take(_ saved: inout SavedTensor) {
+            if let child = saved.takeNodeIfLastOwner() { pending.append(child) }
+            if let producer = saved.takeProducer() { pending.append(producer) }
         }
-        saved = []
+        if savedCount > 0 { take(&saved0!) }
+        if savedCount > 1 { take(&saved1!) }
+        for i in laterSaved.indices { take(&laterSaved[i]) }
+        clearSaved()
     }
 }
 
@@ -197,9 +228,9 @@ final class FunctionNode: Node {
     typealias Backward = (BackwardContext) throws -> InputGradients
     let backward: Backward
 
-    init(name: StaticString, edgeCount: Int, edge: (Int) -> Edge, saved: [SavedTensor], location: SourceLocation?, backward: @escaping Backward) {
+    init(name: StaticString, edgeCount: Int, edge: (Int) -> Edge, location: SourceLocation?, backward: @escaping Backward) {
         self.backward = backward
-        super.init(name: name, edgeCount: edgeCount, edge: edge, saved: saved, location: location)
+        super.init(name: name, edgeCount: edgeCount, edge: edge, location: location)
     }
 
     override func apply(_ grad: inout Tensor?) throws -> InputGradients {
@@ -215,7 +246,7 @@ struct BackwardContext {
     /// The gradient of the loss with respect to the op's output.
     let grad: Tensor
     /// The saved tensors.
-    let saved: [Tensor]
+    let saved: SavedValues
     /// Bit `i` is set when input `i` needs a gradient (inputs from the 65th on are listed
     /// in `laterNeeds`).
     private let needMask: UInt64
@@ -223,7 +254,7 @@ struct BackwardContext {
 
     /// A context for `count` inputs, of which input `i` needs a gradient when `needs(i)`.
     @inline(__always)
-    init(grad: Tensor, saved: [Tensor], count: Int, needs: (Int) -> Bool) {
+    init(grad: Tensor, saved: SavedValues, count: Int, needs: (Int) -> Bool) {
         self.grad = grad
         self.saved = saved
         var mask: UInt64 = 0

@@ -22,14 +22,9 @@ extension Tensor {
         location: SourceLocation? = nil, backward: @escaping FunctionNode.Backward
     ) -> Tensor {
         let reverse = isGradEnabled && inputs.contains { $0?.requiresGrad == true }
-        var saved: [SavedTensor] = []
-        if !saving.isEmpty || savingOutput {
-            saved.reserveCapacity(saving.count + (savingOutput ? 1 : 0))
-            for tensor in saving { saved.append(SavedTensor(input: tensor)) }
-        }
         outputNr = 0
-        if savingOutput { saved.append(SavedTensor(output: self)) }
-        let node = FunctionNode(name: name, edgeCount: inputs.count, edge: { reverse ? inputs[$0]?.gradientEdge ?? .none : .none }, saved: saved, location: location, backward: backward)
+        let node = FunctionNode(name: name, edgeCount: inputs.count, edge: { reverse ? inputs[$0]?.gradientEdge ?? .none : .none }, location: location, backward: backward)
+        node.keepSaved(count: saving.count + (savingOutput ? 1 : 0)) { $0 < saving.count ? SavedTensor(input: saving[$0]) : SavedTensor(output: self) }
         if Tensor.carriesTangent(inputs) { attachTangent(from: node, inputs: inputs) }
         if reverse { gradNode = node }
         return self
