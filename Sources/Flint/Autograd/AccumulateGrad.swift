@@ -62,6 +62,6 @@ extension Tensor {
     var gradientEdge: Edge {
         if let node = gradNode { return Edge(node: node, inputNr: outputNr) }
         if flagsRequiresGrad { return Edge(node: gradAccumulator, inputNr: 0) }
-        return Edge(node: nil, inputNr: 0)
+        return .none
     }
 }

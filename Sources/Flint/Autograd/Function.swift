@@ -50,7 +50,7 @@ extension Function {
         let reverse = isGradEnabled && inputs.contains { $0.requiresGrad }
         let result = dirty || !inputs.contains(where: { $0 === output }) ? output : output.detach()
         let edges = inputs.map { input -> Edge in
-            input === result ? (input.gradNode.map { Edge(node: $0, inputNr: input.outputNr) } ?? Edge(node: nil, inputNr: 0)) : input.gradientEdge
+            input === result ? (input.gradNode.map { Edge(node: $0, inputNr: input.outputNr) } ?? .none) : input.gradientEdge
         }
         let node = CustomFunctionNode(name: "\(Self.self)Backward", edges: edges, location: SourceLocation(file: file, line: line), context: ctx, function: Self.self)
         node.keepSaved(count: ctx.toSave.count) { ctx.toSave[$0] === result ? SavedTensor(output: result) : SavedTensor(input: ctx.toSave[$0]) }
