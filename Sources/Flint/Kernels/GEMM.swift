@@ -10,12 +10,15 @@ enum GEMM {
     static let colBlock = 2048
 
     /// A micro-kernel: computes (or adds) a tile of C of up to `rows × columns` elements
-    /// from packed slivers; edge tiles (`tileRows`, `tileColumns`) are stored in place.
+    /// from packed slivers; edge tiles are stored in place. A float32 kernel in C is
+    /// called directly through its function pointer (a Swift closure around it costs
+    /// a tenth of a small product's time); without one the portable kernel runs.
     struct MicroKernel<T>: @unchecked Sendable {
         let name: String
         let rows: Int
         let columns: Int
-        let run: @Sendable (_ depth: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ ldb: Int, _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ accumulate: Bool, _ tileRows: Int, _ tileColumns: Int) -> Void
+        /// The C kernel (float32 only), or nil for the portable kernel.
+        let native: flint_sgemm_micro_kernel?
     }
 
     /// The C kernel for the named instruction set, if this CPU has it.
@@ -28,25 +31,29 @@ enum GEMM {
 
     private static func wrap(_ info: flint_sgemm_kernel_info) -> MicroKernel<Float>? {
         guard let kernel = info.kernel else { return nil }
-        return MicroKernel(name: String(cString: info.name), rows: Int(info.rows), columns: Int(info.columns)) { depth, a, b, ldb, c, ldc, accumulate, rows, columns in
-            kernel(Int64(depth), a, b, Int64(ldb), c, Int64(ldc), accumulate ? 1 : 0, Int32(rows), Int32(columns))
-        }
+        return MicroKernel(name: String(cString: info.name), rows: Int(info.rows), columns: Int(info.columns), native: kernel)
     }
 
     /// The portable kernel, for any floating-point type.
     static func portableKernel<T: FloatingTensorElement>(_: T.Type) -> MicroKernel<T> {
-        MicroKernel(name: "portable", rows: 6, columns: 16) { depth, a, b, ldb, c, ldc, accumulate, rows, columns in
-            if rows == 6 && columns == 16 {
-                portableMicroKernel(depth: depth, a, b, ldb: ldb, c, ldc: ldc, accumulate: accumulate)
-                return
-            }
-            withUnsafeTemporaryAllocation(of: T.self, capacity: 6 * 16) { tile in
-                let t = tile.baseAddress!
-                portableMicroKernel(depth: depth, a, b, ldb: ldb, t, ldc: 16, accumulate: false)
-                for i in 0..<rows {
-                    for j in 0..<columns {
-                        c[i * ldc + j] = accumulate ? c[i * ldc + j] + t[i * 16 + j] : t[i * 16 + j]
-                    }
+        MicroKernel(name: "portable", rows: 6, columns: 16, native: nil)
+    }
+
+    /// Computes (or adds) the `rows × columns` top-left part of a portable 6×16 tile.
+    private static func portableTile<T: FloatingTensorElement>(
+        depth: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, ldb: Int, _ c: UnsafeMutablePointer<T>, ldc: Int,
+        accumulate: Bool, rows: Int, columns: Int
+    ) {
+        if rows == 6 && columns == 16 {
+            portableMicroKernel(depth: depth, a, b, ldb: ldb, c, ldc: ldc, accumulate: accumulate)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: T.self, capacity: 6 * 16) { tile in
+            let t = tile.baseAddress!
+            portableMicroKernel(depth: depth, a, b, ldb: ldb, t, ldc: 16, accumulate: false)
+            for i in 0..<rows {
+                for j in 0..<columns {
+                    c[i * ldc + j] = accumulate ? c[i * ldc + j] + t[i * 16 + j] : t[i * 16 + j]
                 }
             }
         }
@@ -220,8 +227,15 @@ enum GEMM {
             let (bSliver, ldb) = panel.sliver(at: j0, tile: colTile, depth: kc)
             var i0 = 0
             while i0 < mc {
-                micro.run(kc, packedA + (i0 / rowTile) * rowTile * kc, bSliver, ldb, c + i0 * ldc + j0, ldc, accumulate,
-                          min(rowTile, mc - i0), min(colTile, nc - j0))
+                let a = packedA + (i0 / rowTile) * rowTile * kc, tile = c + i0 * ldc + j0
+                let rows = min(rowTile, mc - i0), columns = min(colTile, nc - j0)
+                if let native = micro.native {
+                    native(Int64(kc), UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), UnsafeRawPointer(bSliver).assumingMemoryBound(to: Float.self),
+                           Int64(ldb), UnsafeMutableRawPointer(tile).assumingMemoryBound(to: Float.self), Int64(ldc),
+                           accumulate ? 1 : 0, Int32(rows), Int32(columns))
+                } else {
+                    portableTile(depth: kc, a, bSliver, ldb: ldb, tile, ldc: ldc, accumulate: accumulate, rows: rows, columns: columns)
+                }
                 i0 += rowTile
             }
             j0 += colTile
