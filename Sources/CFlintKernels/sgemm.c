@@ -187,6 +187,66 @@ FLINT_AVX2 static void pack_depth_contiguous_avx2(int64_t count, int64_t depth, 
     }
 }
 
+// Transposes the 16×16 block whose rows are r[0..15] in place.
+FLINT_AVX512 FLINT_INLINE void transpose16x16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
+        __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
+        r[4 * i + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    for (int i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_f32x4(r[i], r[4 + i], 0x88);
+        t[4 + i] = _mm512_shuffle_f32x4(r[i], r[4 + i], 0xdd);
+        t[8 + i] = _mm512_shuffle_f32x4(r[8 + i], r[12 + i], 0x88);
+        t[12 + i] = _mm512_shuffle_f32x4(r[8 + i], r[12 + i], 0xdd);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0x88);
+        r[8 + i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0xdd);
+        r[4 + i] = _mm512_shuffle_f32x4(t[4 + i], t[12 + i], 0x88);
+        r[12 + i] = _mm512_shuffle_f32x4(t[4 + i], t[12 + i], 0xdd);
+    }
+}
+
+// The AVX-512 counterpart of pack_depth_contiguous_avx2: groups of up to 16 lines,
+// 16 steps of depth at a time, one full cache line per line and step group; missing
+// lines read as zeros and masks cover the ends, so no element is handled alone.
+FLINT_AVX512 static void pack_depth_contiguous_avx512(int64_t count, int64_t depth, int64_t tile, const float *src,
+                                                      int64_t stride, float *dst) {
+    for (int64_t start = 0; start < count; start += tile, dst += depth * tile) {
+        int64_t lines = count - start < tile ? count - start : tile;
+        const float *first = src + start * stride;
+        for (int64_t i = 0; i < tile; i += 16) {
+            int64_t present = lines - i < 0 ? 0 : lines - i < 16 ? lines - i : 16;
+            int64_t width = tile - i < 16 ? tile - i : 16;
+            __mmask16 columns = (__mmask16)((1u << width) - 1);
+            const float *line = first + i * stride;
+            for (int64_t p = 0; p < depth; p += 16) {
+                int64_t steps = depth - p < 16 ? depth - p : 16;
+                __mmask16 along = (__mmask16)((1u << steps) - 1);
+                __m512 r[16];
+#pragma clang loop unroll(full)
+                for (int q = 0; q < 16; q++) {
+                    r[q] = q < present ? _mm512_maskz_loadu_ps(along, line + q * stride + p) : _mm512_setzero_ps();
+                }
+                transpose16x16(r);
+#pragma clang loop unroll(full)
+                for (int q = 0; q < 16; q++) {
+                    if (q < steps) _mm512_mask_storeu_ps(dst + (p + q) * tile + i, columns, r[q]);
+                }
+            }
+        }
+    }
+}
+
 // Sums of products along rows, C[i][j] (+)= Σ_s Σ_p A_s[i][p]·B_s[j][p], for an R×S
 // tile: R·S zmm accumulators, each a running dot product reduced once at the end.
 FLINT_AVX512 FLINT_INLINE void avx512_dot_tile(const int R, const int S, const flint_sgemm_dot_problem *d,
@@ -245,6 +305,11 @@ static void sgemm_dot_avx512(const flint_sgemm_dot_problem *d) {
     }
 }
 
+static int has_avx512(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+}
+
 static int has_avx2(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -263,7 +328,9 @@ flint_sgemm_kernel_info flint_sgemm_kernel_named(const char *name) {
 
 void flint_sgemm_pack(int64_t count, int64_t depth, int64_t tile, const float *src, int64_t stride,
                       int64_t depth_stride, float *dst) {
-    if (depth_stride == 1 && stride != 1 && has_avx2()) {
+    if (depth_stride == 1 && stride != 1 && has_avx512()) {
+        pack_depth_contiguous_avx512(count, depth, tile, src, stride, dst);
+    } else if (depth_stride == 1 && stride != 1 && has_avx2()) {
         pack_depth_contiguous_avx2(count, depth, tile, src, stride, dst);
     } else {
         pack_portable(count, depth, tile, src, stride, depth_stride, dst);
