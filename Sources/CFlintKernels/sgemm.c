@@ -315,31 +315,38 @@ static int has_avx2(void) {
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
+// Each instruction set's packing: lines contiguous along the depth are transposed in
+// registers, other layouts copied by the plain loop.
+#define PACK_FOR(SET, TARGET) \
+    TARGET static void pack_##SET(int64_t count, int64_t depth, int64_t tile, const float *src, int64_t stride, \
+                                  int64_t depth_stride, float *dst) { \
+        if (depth_stride == 1 && stride != 1) { \
+            pack_depth_contiguous_##SET(count, depth, tile, src, stride, dst); \
+        } else { \
+            pack_portable(count, depth, tile, src, stride, depth_stride, dst); \
+        } \
+    }
+PACK_FOR(avx512, FLINT_AVX512)
+PACK_FOR(avx2, FLINT_AVX2)
+
 flint_sgemm_kernel_info flint_sgemm_kernel_named(const char *name) {
-    __builtin_cpu_init();
-    if (strcmp(name, "avx512") == 0 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) {
-        return (flint_sgemm_kernel_info){"avx512", 12, 32, sgemm_avx512};
+    if (strcmp(name, "avx512") == 0 && has_avx512()) {
+        return (flint_sgemm_kernel_info){"avx512", 12, 32, sgemm_avx512, pack_avx512};
     }
     if (strcmp(name, "avx2") == 0 && has_avx2()) {
-        return (flint_sgemm_kernel_info){"avx2", 6, 16, sgemm_avx2};
+        return (flint_sgemm_kernel_info){"avx2", 6, 16, sgemm_avx2, pack_avx2};
     }
-    return (flint_sgemm_kernel_info){"none", 0, 0, 0};
+    return (flint_sgemm_kernel_info){"none", 0, 0, 0, 0};
 }
 
 void flint_sgemm_pack(int64_t count, int64_t depth, int64_t tile, const float *src, int64_t stride,
                       int64_t depth_stride, float *dst) {
-    if (depth_stride == 1 && stride != 1 && has_avx512()) {
-        pack_depth_contiguous_avx512(count, depth, tile, src, stride, dst);
-    } else if (depth_stride == 1 && stride != 1 && has_avx2()) {
-        pack_depth_contiguous_avx2(count, depth, tile, src, stride, dst);
-    } else {
-        pack_portable(count, depth, tile, src, stride, depth_stride, dst);
-    }
+    flint_sgemm_packer pack = has_avx512() ? pack_avx512 : has_avx2() ? pack_avx2 : pack_portable;
+    pack(count, depth, tile, src, stride, depth_stride, dst);
 }
 
 flint_sgemm_dot_kernel flint_sgemm_dot_select(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") ? sgemm_dot_avx512 : 0;
+    return has_avx512() ? sgemm_dot_avx512 : 0;
 }
 
 #else
@@ -348,7 +355,7 @@ flint_sgemm_dot_kernel flint_sgemm_dot_select(void) { return 0; }
 
 flint_sgemm_kernel_info flint_sgemm_kernel_named(const char *name) {
     (void)name;
-    return (flint_sgemm_kernel_info){"none", 0, 0, 0};
+    return (flint_sgemm_kernel_info){"none", 0, 0, 0, 0};
 }
 
 void flint_sgemm_pack(int64_t count, int64_t depth, int64_t tile, const float *src, int64_t stride,

@@ -2,14 +2,16 @@ import Testing
 @testable import Flint
 
 /// The kernels against plain loops: every GEMM micro-kernel this CPU runs (AVX-512,
-/// AVX2, portable) with B read in place and packed, and the vectorised math.
+/// AVX2, portable), each with its own packing, with B read in place and packed, and the
+/// vectorised math.
 @Suite struct KernelTests {
     static var floatKernels: [GEMM.MicroKernel<Float>] {
         [GEMM.nativeKernel(named: "avx512"), GEMM.nativeKernel(named: "avx2")].compactMap { $0 } + [GEMM.portableKernel(Float.self)]
     }
 
     /// Sizes that give edge tiles of every row count of both native kernels, narrow and
-    /// wide column edges, and depths that leave remainders after 8- and 4-wide transposes.
+    /// wide column edges, and depths that leave remainders after 16-, 8- and 4-wide
+    /// transposes.
     static let shapes = [(1, 1, 1), (13, 33, 7), (30, 70, 300), (75, 40, 5), (6, 25, 37), (11, 17, 12), (64, 48, 19)]
 
     @Test func everyMicroKernelMultipliesCorrectly() {

@@ -11,13 +11,20 @@
 typedef void (*flint_sgemm_micro_kernel)(int64_t depth, const float *a, const float *b, int64_t ldb,
                                          float *c, int64_t ldc, int accumulate, int rows, int columns);
 
-/// The micro-kernel chosen for this CPU and its tile shape.
+/// Packs `count` lines (`stride` apart, elements `depth_stride` apart) into slivers of
+/// `tile` lines stored depth-major (`depth` rows of `tile`), the last sliver padded with
+/// zeros: the layout the micro-kernels read.
+typedef void (*flint_sgemm_packer)(int64_t count, int64_t depth, int64_t tile, const float *src, int64_t stride,
+                                   int64_t depth_stride, float *dst);
+
+/// A micro-kernel for one instruction set, its tile shape and the packing of the same set.
 typedef struct {
     /// "avx512", "avx2" or "none" (use the portable kernel).
     const char *name;
     int rows;
     int columns;
     flint_sgemm_micro_kernel kernel;
+    flint_sgemm_packer pack;
 } flint_sgemm_kernel_info;
 
 /// The fastest micro-kernel this CPU runs (AVX-512F, else AVX2+FMA, else none).
@@ -48,10 +55,8 @@ typedef void (*flint_sgemm_dot_kernel)(const flint_sgemm_dot_problem *problem);
 /// The dot-product kernel of this CPU (AVX-512F), or null.
 flint_sgemm_dot_kernel flint_sgemm_dot_select(void);
 
-/// Packs `count` lines (`stride` apart, elements `depth_stride` apart) into slivers of
-/// `tile` lines stored depth-major (`depth` rows of `tile`), the last sliver padded with
-/// zeros: the layout the micro-kernels read. Lines contiguous along the depth are
-/// transposed in registers where the CPU has AVX2.
+/// A `flint_sgemm_packer` with the widest instruction set of this CPU: lines contiguous
+/// along the depth are transposed in registers where the CPU has AVX-512 or AVX2.
 void flint_sgemm_pack(int64_t count, int64_t depth, int64_t tile, const float *src, int64_t stride,
                       int64_t depth_stride, float *dst);
 

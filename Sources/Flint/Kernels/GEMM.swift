@@ -19,6 +19,9 @@ enum GEMM {
         let columns: Int
         /// The C kernel (float32 only), or nil for the portable kernel.
         let native: flint_sgemm_micro_kernel?
+        /// The C packing of the kernel's instruction set (float32 only); nil for the
+        /// portable kernel, whose float32 slivers are packed by `flint_sgemm_pack`.
+        let nativePack: flint_sgemm_packer?
     }
 
     /// The C kernel for the named instruction set, if this CPU has it.
@@ -31,12 +34,12 @@ enum GEMM {
 
     private static func wrap(_ info: flint_sgemm_kernel_info) -> MicroKernel<Float>? {
         guard let kernel = info.kernel else { return nil }
-        return MicroKernel(name: String(cString: info.name), rows: Int(info.rows), columns: Int(info.columns), native: kernel)
+        return MicroKernel(name: String(cString: info.name), rows: Int(info.rows), columns: Int(info.columns), native: kernel, nativePack: info.pack)
     }
 
     /// The portable kernel, for any floating-point type.
     static func portableKernel<T: FloatingTensorElement>(_: T.Type) -> MicroKernel<T> {
-        MicroKernel(name: "portable", rows: 6, columns: 16, native: nil)
+        MicroKernel(name: "portable", rows: 6, columns: 16, native: nil, nativePack: nil)
     }
 
     /// Computes (or adds) the `rows × columns` top-left part of a portable 6×16 tile.
@@ -108,7 +111,7 @@ enum GEMM {
             while pc < k {
                 let kc = min(depthBlock, k - pc)
                 let fullColumns = directB ? nc - nc % micro.columns : 0
-                pack(count: nc - fullColumns, depth: kc, tile: micro.columns, b + pc * bRowStride + (jc + fullColumns) * bColStride, stride: bColStride, depthStride: bRowStride, into: packedB)
+                pack(with: micro, count: nc - fullColumns, depth: kc, tile: micro.columns, b + pc * bRowStride + (jc + fullColumns) * bColStride, stride: bColStride, depthStride: bRowStride, into: packedB)
                 let panel = BPanel(direct: directB ? b + pc * bRowStride + jc : nil, ldb: bRowStride, fullColumns: fullColumns, packed: packedB)
                 let add = accumulate || pc > 0
                 let rowBlocks = (m + rowBlock - 1) / rowBlock
@@ -118,7 +121,7 @@ enum GEMM {
                     for block in blocks {
                         let ic = block * rowBlock
                         let mc = min(rowBlock, m - ic)
-                        pack(count: mc, depth: kc, tile: micro.rows, a + ic * aRowStride + pc * aColStride, stride: aRowStride, depthStride: aColStride, into: packedA)
+                        pack(with: micro, count: mc, depth: kc, tile: micro.rows, a + ic * aRowStride + pc * aColStride, stride: aRowStride, depthStride: aColStride, into: packedA)
                         macroKernel(micro, mc: mc, nc: nc, kc: kc, packedA, panel, c + ic * ldc + jc, ldc: ldc, accumulate: add)
                     }
                 }
@@ -160,13 +163,14 @@ enum GEMM {
 
     /// Copies `count` lines (each `stride` apart, elements `depthStride` apart) into
     /// slivers of `tile` lines stored depth-major, padding the last sliver with zeros
-    /// (float32 in C, where lines contiguous along the depth are transposed in registers).
+    /// (float32 in C, by the packing of `micro`'s instruction set, where lines contiguous
+    /// along the depth are transposed in registers).
     private static func pack<T: FloatingTensorElement>(
-        count: Int, depth: Int, tile: Int, _ source: UnsafePointer<T>, stride: Int, depthStride: Int,
+        with micro: MicroKernel<T>, count: Int, depth: Int, tile: Int, _ source: UnsafePointer<T>, stride: Int, depthStride: Int,
         into out: UnsafeMutablePointer<T>
     ) {
         if T.self == Float.self {
-            flint_sgemm_pack(Int64(count), Int64(depth), Int64(tile), UnsafeRawPointer(source).assumingMemoryBound(to: Float.self),
+            (micro.nativePack ?? flint_sgemm_pack)(Int64(count), Int64(depth), Int64(tile), UnsafeRawPointer(source).assumingMemoryBound(to: Float.self),
                              Int64(stride), Int64(depthStride), UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
             return
         }
