@@ -135,6 +135,22 @@ import Testing
         }
         expectClose(x.grad!.scalars(as: Double.self), expected, atol: 1e-4, rtol: 1e-4, "diamond graph")
     }
+
+    @Test func gradAsksFormulasOnlyForRequestedPaths() throws {
+        // `b` and the `b * 2` path lead to no requested input: their formulas are not run
+        // for `Autograd.grad` with respect to `a`, but are for `backward()`.
+        let a = Tensor([1.0, 2.0], requiresGrad: true), b = Tensor([3.0, 4.0], requiresGrad: true)
+        var asked: [[Bool]] = []
+        let product = (a * b).detach().recorded("TestBackward", inputs: [a, b * 2]) { c in
+            asked.append([c.needs(0), c.needs(1)])
+            return [c.grad, c.grad]
+        }
+        let g = try Autograd.grad(outputs: [product.sum()], inputs: [a])[0]!
+        #expect(g.scalars(as: Float.self) == [1, 1])
+        try product.sum().backward()
+        #expect(asked == [[true, false], [true, true]])
+        #expect(b.grad!.scalars(as: Float.self) == [2, 2])
+    }
 }
 
 func Foundation_sin(_ x: Double) -> Double { Tensor(x, dtype: .float64).sin().item() }

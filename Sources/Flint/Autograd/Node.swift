@@ -104,6 +104,15 @@ public class Node: CustomStringConvertible {
         if edgeCount > 0 || savedCount > 0 { Node.releaseChildren(of: self) }
     }
 
+    /// Whether input `i` needs a gradient: it has a node and, while this node runs in a
+    /// graph task, the task needs that node (`Autograd.grad` skips the paths that reach
+    /// no requested input, as PyTorch's `task_should_compute_output`). Outside a task
+    /// every input with a node needs one.
+    func needsGradient(at i: Int) -> Bool {
+        guard let child = edge(i).node else { return false }
+        return taskID == 0 || child.taskID != taskID || child.isNeeded
+    }
+
     /// Keeps `count` tensors for the backward formula, tensor `i` being `save(i)` (made in
     /// order, so saved-tensor hooks see them in order).
     func keepSaved(count: Int, _ save: (Int) -> SavedTensor) {
@@ -235,7 +244,7 @@ final class FunctionNode: Node {
 
     override func apply(_ grad: inout Tensor?) throws -> InputGradients {
         guard let grad = grad.take() else { return InputGradients(noneFor: edgeCount) }
-        let context = BackwardContext(grad: grad, saved: try unpackSaved(), count: edgeCount) { edge($0).node != nil }
+        let context = BackwardContext(grad: grad, saved: try unpackSaved(), count: edgeCount) { needsGradient(at: $0) }
         return try backward(context)
     }
 }
