@@ -70,19 +70,20 @@ import Flint
     }
 
     /// SGD's fused float32 step (from the second step on) equals the op-by-op update
-    /// exactly, for each combination of dampening, weight decay and Nesterov momentum.
+    /// exactly, for each combination of dampening, weight decay and Nesterov momentum, on
+    /// a parameter large enough to be split across threads (unevenly).
     @Test func fusedSGDStepEqualsElementwiseOps() {
         let configs: [(momentum: Double, dampening: Double, weightDecay: Double, nesterov: Bool)] = [
             (0.9, 0, 0, false), (0.9, 0.1, 0.01, false), (0.8, 0, 0.02, true),
         ]
         for c in configs {
-            let initial = Tensor.arange(0, 1000, dtype: .float32).sin()
+            let initial = Tensor.arange(0, 200_003, dtype: .float32).sin()
             let param = initial.clone().requiresGrad_()
             let optimizer = SGD([param], lr: 0.05, momentum: c.momentum, dampening: c.dampening, weightDecay: c.weightDecay, nesterov: c.nesterov)
             let expected = initial.clone()
             var buffer: Tensor?
             for step in 0..<5 {
-                let grad = (Tensor.arange(0, 1000, dtype: .float32) * Double(step + 1)).cos()
+                let grad = (Tensor.arange(0, 200_003, dtype: .float32) * Double(step + 1)).cos()
                 param.grad = grad
                 optimizer.step()
                 var d = grad + expected * c.weightDecay
