@@ -1,4 +1,6 @@
 import Testing
+import Dispatch
+import Synchronization
 @testable import Flint
 
 /// The kernels against plain loops: every GEMM micro-kernel this CPU runs (AVX-512,
@@ -138,3 +140,48 @@ import Testing
 
 func Foundation_exp(_ x: Double) -> Double { Tensor(x, dtype: .float64).exp().item() }
 func Foundation_tanh(_ x: Double) -> Double { Tensor(x, dtype: .float64).tanh().item() }
+
+/// The worker pool behind `Parallel.forRange`: every index exactly once, from nested calls
+/// and from many threads at once (those run alone while another thread's job holds the
+/// workers).
+@Suite struct ParallelTests {
+    /// Runs `forRange` on up to `threads` threads and counts how often each index was seen.
+    static func visits(_ count: Int, threads: Int, nested: Bool) -> [Int] {
+        let seen = UnsafeMutablePointer<Int>.allocate(capacity: count)
+        defer { seen.deallocate() }
+        seen.initialize(repeating: 0, count: count)
+        Parallel.forRange(count, grain: 0, threads: threads) { range in
+            if nested {
+                // Chunks of one call are disjoint, so each nested call writes its own indices.
+                Parallel.forRange(range.count, grain: 0, threads: threads) { inner in
+                    for i in inner { seen[range.lowerBound + i] += 1 }
+                }
+            } else {
+                for i in range { seen[i] += 1 }
+            }
+        }
+        return Array(UnsafeBufferPointer(start: seen, count: count))
+    }
+
+    @Test func everyIndexRunsOnce() {
+        for threads in [1, 2, 3, 8] {
+            for count in [1, 2, 5, 1000] {
+                #expect(Self.visits(count, threads: threads, nested: false) == [Int](filled: 1, count: count))
+                #expect(Self.visits(count, threads: threads, nested: true) == [Int](filled: 1, count: count))
+            }
+        }
+    }
+
+    @Test func manyCallersAtOnce() {
+        let failures = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { caller in
+            for round in 0..<200 {
+                let count = 10 + (caller * 31 + round) % 90
+                if Self.visits(count, threads: 2 + caller % 3, nested: round % 2 == 0) != [Int](filled: 1, count: count) {
+                    failures.add(1, ordering: .relaxed)
+                }
+            }
+        }
+        #expect(failures.load(ordering: .relaxed) == 0)
+    }
+}

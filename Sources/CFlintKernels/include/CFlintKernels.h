@@ -70,6 +70,15 @@ void flint_max_pool_2x2(const float *x, int64_t planes, int64_t height, int64_t 
 void flint_sgd_step(int64_t n, float *restrict param, const float *restrict grad, float *restrict buffer,
                     float negative_lr, float momentum, float one_minus_dampening, float weight_decay, int nesterov);
 
+/// One piece of a parallel job: runs chunk `chunk` of the work `context` describes.
+typedef void (*flint_parallel_body)(void *context, int64_t chunk);
+
+/// Runs chunks 0..<chunks of `body` on the calling thread and up to `threads − 1` pool
+/// workers, each chunk once, and returns when all are done. Workers spin for a moment
+/// after a job before sleeping, so back-to-back jobs start without waking them. A call
+/// made while another thread's job runs (or from inside a job) runs its chunks alone.
+void flint_parallel_run(int64_t chunks, int threads, flint_parallel_body body, void *context);
+
 #endif
 
 /// Vectorised float32 math over contiguous arrays: y[i] = f(x[i]) for i < n.

@@ -1,4 +1,4 @@
-import Dispatch
+import CFlintKernels
 import Synchronization
 
 /// How many threads large kernels split their work across, as `torch.set_num_threads`.
@@ -22,29 +22,36 @@ private let defaultThreadCount: Int = {
 
 /// Splits index ranges across threads when the work is big enough to pay for them.
 enum Parallel {
+    /// What the pool's workers need to run one call's chunks.
+    private struct Job {
+        let count: Int
+        let chunks: Int
+        let body: (Range<Int>) -> Void
+    }
+
     /// Elements below which an elementwise kernel stays on the calling thread.
     static let elementwiseGrain = 1 << 20
 
-    /// Calls `body` on disjoint sub-ranges covering `0..<count`, on several threads when
-    /// `count * costPerItem` reaches `grain`, else once on the calling thread.
+    /// Calls `body` on disjoint sub-ranges covering `0..<count`, on up to `threads`
+    /// threads when `count * costPerItem` reaches `grain`, else once on the calling thread.
     @inline(__always)
     static func forRange(
-        _ count: Int, costPerItem: Int = 1, grain: Int = elementwiseGrain,
+        _ count: Int, costPerItem: Int = 1, grain: Int = elementwiseGrain, threads: Int = numThreads,
         _ body: (Range<Int>) -> Void
     ) {
-        let threads = numThreads
         if threads <= 1 || count < 2 || count &* costPerItem < grain {
             body(0..<count)
             return
         }
         let chunks = min(threads, count)
         withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let lo = count * chunk / chunks
-                let hi = count * (chunk + 1) / chunks
-                if lo < hi { body(lo..<hi) }
-            }
+            var job = Job(count: count, chunks: chunks, body: body)
+            flint_parallel_run(Int64(chunks), Int32(threads), { context, chunk in
+                let job = context.unsafelyUnwrapped.assumingMemoryBound(to: Job.self)
+                let count = job.pointee.count, chunks = job.pointee.chunks, chunk = Int(chunk)
+                let lo = count * chunk / chunks, hi = count * (chunk + 1) / chunks
+                if lo < hi { job.pointee.body(lo..<hi) }
+            }, &job)
         }
     }
 }
