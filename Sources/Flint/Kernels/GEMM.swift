@@ -102,32 +102,32 @@ enum GEMM {
         }
         let directB = bColStride == 1
         let packedColumns = directB ? micro.columns : (min(n, colBlock) + micro.columns - 1) / micro.columns * micro.columns
-        let packedB = UnsafeMutablePointer<T>.allocate(capacity: min(k, depthBlock) * packedColumns)
-        defer { packedB.deallocate() }
-        var jc = 0
-        while jc < n {
-            let nc = min(colBlock, n - jc)
-            var pc = 0
-            while pc < k {
-                let kc = min(depthBlock, k - pc)
-                let fullColumns = directB ? nc - nc % micro.columns : 0
-                pack(with: micro, count: nc - fullColumns, depth: kc, tile: micro.columns, b + pc * bRowStride + (jc + fullColumns) * bColStride, stride: bColStride, depthStride: bRowStride, into: packedB)
-                let panel = BPanel(direct: directB ? b + pc * bRowStride + jc : nil, ldb: bRowStride, fullColumns: fullColumns, packed: packedB)
-                let add = accumulate || pc > 0
-                let rowBlocks = (m + rowBlock - 1) / rowBlock
-                Parallel.forRange(rowBlocks, costPerItem: rowBlock * nc * kc, grain: 1 << 21) { blocks in
-                    let packedA = UnsafeMutablePointer<T>.allocate(capacity: (rowBlock + micro.rows) * kc)
-                    defer { packedA.deallocate() }
-                    for block in blocks {
-                        let ic = block * rowBlock
-                        let mc = min(rowBlock, m - ic)
-                        pack(with: micro, count: mc, depth: kc, tile: micro.rows, a + ic * aRowStride + pc * aColStride, stride: aRowStride, depthStride: aColStride, into: packedA)
-                        macroKernel(micro, mc: mc, nc: nc, kc: kc, packedA, panel, c + ic * ldc + jc, ldc: ldc, accumulate: add)
+        BufferCache.withScratch(of: T.self, count: min(k, depthBlock) * packedColumns) { packedB in
+            var jc = 0
+            while jc < n {
+                let nc = min(colBlock, n - jc)
+                var pc = 0
+                while pc < k {
+                    let kc = min(depthBlock, k - pc)
+                    let fullColumns = directB ? nc - nc % micro.columns : 0
+                    pack(with: micro, count: nc - fullColumns, depth: kc, tile: micro.columns, b + pc * bRowStride + (jc + fullColumns) * bColStride, stride: bColStride, depthStride: bRowStride, into: packedB)
+                    let panel = BPanel(direct: directB ? b + pc * bRowStride + jc : nil, ldb: bRowStride, fullColumns: fullColumns, packed: packedB)
+                    let add = accumulate || pc > 0
+                    let rowBlocks = (m + rowBlock - 1) / rowBlock
+                    Parallel.forRange(rowBlocks, costPerItem: rowBlock * nc * kc, grain: 1 << 21) { blocks in
+                        BufferCache.withScratch(of: T.self, count: (rowBlock + micro.rows) * kc) { packedA in
+                            for block in blocks {
+                                let ic = block * rowBlock
+                                let mc = min(rowBlock, m - ic)
+                                pack(with: micro, count: mc, depth: kc, tile: micro.rows, a + ic * aRowStride + pc * aColStride, stride: aRowStride, depthStride: aColStride, into: packedA)
+                                macroKernel(micro, mc: mc, nc: nc, kc: kc, packedA, panel, c + ic * ldc + jc, ldc: ldc, accumulate: add)
+                            }
+                        }
                     }
+                    pc += kc
                 }
-                pc += kc
+                jc += nc
             }
-            jc += nc
         }
     }
 

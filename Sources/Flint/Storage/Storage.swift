@@ -128,5 +128,15 @@ enum BufferCache {
         if !kept { buffer.deallocate() }
     }
 
+    /// Runs `body` with a scratch buffer of `count` elements of `T` from the cache, so the
+    /// packing buffers a matrix product needs on every call neither fault in fresh pages
+    /// nor make glibc trim the heap (a trim interrupts every other core to flush its TLB).
+    static func withScratch<T, R>(of _: T.Type, count: Int, _ body: (UnsafeMutablePointer<T>) -> R) -> R {
+        let bytes = count * MemoryLayout<T>.stride
+        let buffer = allocate(byteCount: bytes)
+        defer { release(buffer, byteCount: bytes) }
+        return body(buffer.bindMemory(to: T.self, capacity: count))
+    }
+
     private static func pageRounded(_ n: Int) -> Int { (n + 4095) & ~4095 }
 }
