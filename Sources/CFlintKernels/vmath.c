@@ -12,10 +12,14 @@ static inline float exp_scalar(float x) { return expf(x); }
 static inline float tanh_scalar(float x) { return tanhf(x); }
 static inline float sigmoid_scalar(float x) { return 1.0f / (1.0f + expf(-x)); }
 
-// exp: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-7 polynomial, 2^n applied as two
-// factors 2^(n/2)·2^(n-n/2) so that overflow gives infinity and underflow is gradual.
+// tanh: an odd polynomial below |x| = 0.625, else 1 − 2/(e^2|x| + 1) with the sign of x,
+// the reciprocal from the CPU's estimate refined by one Newton step (a division costs
+// more than the rest of the formula); |x| is capped at 10, where tanh is ±1 in float32.
+// exp: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-7 polynomial, then scaled by 2^n
+// so that overflow gives infinity and underflow is gradual (SCALE2: AVX-512's scalef, or
+// two factors 2^(n/2)·2^(n-n/2) built from exponent bits).
 // The clamp keeps NaN (max/min return their second operand when either is NaN).
-#define DEFINE_VECTOR_MATH(ISA, TARGET, V, W, SET1, LOAD, STORE, ADD, SUB, MUL, DIV, FMADD, MAX, MIN, ROUND, CVTI, SRAI, SUBI, CASTF, ADDI, SLLI, SETI, ABS, XORSIGN, LTMASK, BLEND) \
+#define DEFINE_VECTOR_MATH(ISA, TARGET, V, SET1, LOAD, STORE, ADD, SUB, MUL, DIV, FMADD, FNMADD, MAX, MIN, ROUND, SCALE2, ABS, XORSIGN, LTMASK, BLEND, RCP) \
     TARGET static inline V exp_##ISA(V x) {                                                        \
         x = MIN(SET1(89.0f), MAX(SET1(-104.0f), x));                                               \
         V n = ROUND(MUL(x, SET1(1.44269504088896341f)));                                           \
@@ -28,13 +32,10 @@ static inline float sigmoid_scalar(float x) { return 1.0f / (1.0f + expf(-x)); }
         p = FMADD(p, r, SET1(1.6666665459e-1f));                                                   \
         p = FMADD(p, r, SET1(5.0000001201e-1f));                                                   \
         p = FMADD(MUL(p, r), r, ADD(r, SET1(1.0f)));                                               \
-        W whole = CVTI(n), half = SRAI(whole, 1), rest = SUBI(whole, half);                        \
-        V first = CASTF(SLLI(ADDI(half, SETI(127)), 23));                                          \
-        V second = CASTF(SLLI(ADDI(rest, SETI(127)), 23));                                         \
-        return MUL(MUL(p, first), second);                                                         \
+        return SCALE2(p, n);                                                                       \
     }                                                                                              \
     TARGET static inline V tanh_##ISA(V x) {                                                       \
-        V a = ABS(x);                                                                              \
+        V a = MIN(SET1(10.0f), ABS(x));                                                            \
         V z = MUL(x, x);                                                                           \
         V q = SET1(-5.70498872745e-3f);                                                            \
         q = FMADD(q, z, SET1(2.06390887954e-2f));                                                  \
@@ -43,7 +44,9 @@ static inline float sigmoid_scalar(float x) { return 1.0f / (1.0f + expf(-x)); }
         q = FMADD(q, z, SET1(-3.33332819422e-1f));                                                 \
         V small = FMADD(MUL(q, z), x, x);                                                          \
         V e = exp_##ISA(ADD(a, a));                                                                \
-        V large = SUB(SET1(1.0f), DIV(SET1(2.0f), ADD(e, SET1(1.0f))));                            \
+        V d = ADD(e, SET1(1.0f)), r = RCP(d);                                                      \
+        r = FMADD(r, FNMADD(d, r, SET1(1.0f)), r);                                                 \
+        V large = FNMADD(SET1(2.0f), r, SET1(1.0f));                                               \
         large = XORSIGN(large, x);                                                                 \
         return BLEND(LTMASK(a, SET1(0.625f)), large, small);                                       \
     }                                                                                              \
@@ -77,10 +80,9 @@ AVX512 static inline __mmask16 lt512(__m512 a, __m512 b) { return _mm512_cmp_ps_
 AVX512 static inline __m512 blend512(__mmask16 m, __m512 a, __m512 b) { return _mm512_mask_blend_ps(m, a, b); }
 AVX512 static inline __m512 round512(__m512 v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 
-DEFINE_VECTOR_MATH(avx512, AVX512, __m512, __m512i, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps,
-                   _mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps, _mm512_fmadd_ps, _mm512_max_ps,
-                   _mm512_min_ps, round512, _mm512_cvtps_epi32, _mm512_srai_epi32, _mm512_sub_epi32, _mm512_castsi512_ps,
-                   _mm512_add_epi32, _mm512_slli_epi32, _mm512_set1_epi32, abs512, xorsign512, lt512, blend512)
+DEFINE_VECTOR_MATH(avx512, AVX512, __m512, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps,
+                   _mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps, _mm512_fmadd_ps, _mm512_fnmadd_ps, _mm512_max_ps,
+                   _mm512_min_ps, round512, _mm512_scalef_ps, abs512, xorsign512, lt512, blend512, _mm512_rcp14_ps)
 
 AVX2 static inline __m256 xorsign256(__m256 v, __m256 s) {
     return _mm256_or_ps(v, _mm256_and_ps(s, _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000))));
@@ -88,12 +90,17 @@ AVX2 static inline __m256 xorsign256(__m256 v, __m256 s) {
 AVX2 static inline __m256 abs256(__m256 v) { return _mm256_andnot_ps(_mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000)), v); }
 AVX2 static inline __m256 lt256(__m256 a, __m256 b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 AVX2 static inline __m256 blend256(__m256 m, __m256 a, __m256 b) { return _mm256_blendv_ps(a, b, m); }
+AVX2 static inline __m256 scale2_256(__m256 p, __m256 n) {
+    __m256i whole = _mm256_cvtps_epi32(n), half = _mm256_srai_epi32(whole, 1), rest = _mm256_sub_epi32(whole, half);
+    __m256 first = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, _mm256_set1_epi32(127)), 23));
+    __m256 second = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(rest, _mm256_set1_epi32(127)), 23));
+    return _mm256_mul_ps(_mm256_mul_ps(p, first), second);
+}
 AVX2 static inline __m256 round256(__m256 v) { return _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 
-DEFINE_VECTOR_MATH(avx2, AVX2, __m256, __m256i, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
-                   _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_fmadd_ps, _mm256_max_ps,
-                   _mm256_min_ps, round256, _mm256_cvtps_epi32, _mm256_srai_epi32, _mm256_sub_epi32, _mm256_castsi256_ps,
-                   _mm256_add_epi32, _mm256_slli_epi32, _mm256_set1_epi32, abs256, xorsign256, lt256, blend256)
+DEFINE_VECTOR_MATH(avx2, AVX2, __m256, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
+                   _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps, _mm256_max_ps,
+                   _mm256_min_ps, round256, scale2_256, abs256, xorsign256, lt256, blend256, _mm256_rcp_ps)
 
 AVX512 static double sum_avx512(const float *x, int64_t n) {
     __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd(), s2 = _mm512_setzero_pd(), s3 = _mm512_setzero_pd();
