@@ -113,14 +113,18 @@ enum GEMM {
                     pack(with: micro, count: nc - fullColumns, depth: kc, tile: micro.columns, b + pc * bRowStride + (jc + fullColumns) * bColStride, stride: bColStride, depthStride: bRowStride, into: packedB)
                     let panel = BPanel(direct: directB ? b + pc * bRowStride + jc : nil, ldb: bRowStride, fullColumns: fullColumns, packed: packedB)
                     let add = accumulate || pc > 0
-                    let rowBlocks = (m + rowBlock - 1) / rowBlock
-                    Parallel.forRange(rowBlocks, costPerItem: rowBlock * nc * kc, grain: 1 << 21) { blocks in
+                    // Threads share the rows in whole micro-tiles (as evenly as that allows),
+                    // each walking its share in blocks of `rowBlock`.
+                    let rowTiles = (m + micro.rows - 1) / micro.rows
+                    Parallel.forRange(rowTiles, costPerItem: micro.rows * nc * kc, grain: 1 << 21) { tiles in
                         BufferCache.withScratch(of: T.self, count: (rowBlock + micro.rows) * kc) { packedA in
-                            for block in blocks {
-                                let ic = block * rowBlock
-                                let mc = min(rowBlock, m - ic)
+                            let end = min(m, tiles.upperBound * micro.rows)
+                            var ic = tiles.lowerBound * micro.rows
+                            while ic < end {
+                                let mc = min(rowBlock, end - ic)
                                 pack(with: micro, count: mc, depth: kc, tile: micro.rows, a + ic * aRowStride + pc * aColStride, stride: aRowStride, depthStride: aColStride, into: packedA)
                                 macroKernel(micro, mc: mc, nc: nc, kc: kc, packedA, panel, c + ic * ldc + jc, ldc: ldc, accumulate: add)
+                                ic += mc
                             }
                         }
                     }
