@@ -26,10 +26,22 @@ final class AccumulateGrad: Node {
 extension Tensor {
     /// Whether this tensor, once nothing else references it or its storage, can become
     /// `leaf.grad` without a copy (PyTorch's AccumulateGrad steals such gradients): a
-    /// whole contiguous buffer of the leaf's shape and dtype, outside any graph.
+    /// whole contiguous buffer of the leaf's shape and dtype, outside any graph, whose
+    /// bytes are its storage's own (not `data`'s alias of another's).
     func isPlainBuffer(like leaf: Tensor) -> Bool {
         gradNode == nil && base == nil && offset == 0 && dtype == leaf.dtype && shape == leaf.shape
-            && isContiguous && storage.count == count
+            && isContiguous && storage.count == count && storage.ownsBytes
+    }
+
+    /// Whether `grad`, a gradient a backward formula took from its context, may receive
+    /// the formula's one-pass result shaped and typed as `like` (by default as itself) in
+    /// place of a new tensor: nothing else references it or its storage (so no one can
+    /// see the change), it is a plain buffer of that shape and dtype, and the pass is not
+    /// recorded.
+    static func isReusableGradient(_ grad: inout Tensor, like: Tensor? = nil) -> Bool {
+        guard !(like.map { recording(grad, $0) } ?? recording(grad)), isKnownUniquelyReferenced(&grad),
+              isKnownUniquelyReferenced(&grad.storage) else { return false }
+        return grad.isPlainBuffer(like: like ?? grad)
     }
 
     /// Adds `incoming` into `grad` as PyTorch's AccumulateGrad does: the first gradient

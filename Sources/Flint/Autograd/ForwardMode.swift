@@ -45,7 +45,8 @@ extension Tensor {
     /// are linear in `g` and differentiable, so this is exact for every op).
     func attachTangent(from node: FunctionNode, inputs: [Tensor?]) {
         attachTangent(inputs: inputs) { g, needed in
-            return try node.backward(BackwardContext(grad: g, saved: node.unpackSaved(), count: needed.count) { needed[$0] }).array
+            var context = BackwardContext(grad: g, saved: try node.unpackSaved(), count: needed.count) { needed[$0] }
+            return try node.backward(&context).array
         }
     }
 

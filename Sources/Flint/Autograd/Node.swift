@@ -234,7 +234,7 @@ public class Node: CustomStringConvertible {
 /// differentiable when run with `createGraph`.
 final class FunctionNode: Node {
     /// Computes the input gradients (may throw, e.g. when it runs autograd itself).
-    typealias Backward = (BackwardContext) throws -> InputGradients
+    typealias Backward = (inout BackwardContext) throws -> InputGradients
     let backward: Backward
 
     init(name: StaticString, edgeCount: Int, edge: (Int) -> Edge, location: SourceLocation?, backward: @escaping Backward) {
@@ -243,17 +243,21 @@ final class FunctionNode: Node {
     }
 
     override func apply(_ grad: inout Tensor?) throws -> InputGradients {
-        guard let grad = grad.take() else { return InputGradients(noneFor: edgeCount) }
-        let context = BackwardContext(grad: grad, saved: try unpackSaved(), count: edgeCount) { needsGradient(at: $0) }
-        return try backward(context)
+        guard grad != nil else { return InputGradients(noneFor: edgeCount) }
+        // The gradient moves into the context (no other reference stays here), so a
+        // formula that takes it may write its result over it.
+        var context = BackwardContext(grad: grad.take().unsafelyUnwrapped, saved: try unpackSaved(), count: edgeCount) { needsGradient(at: $0) }
+        return try backward(&context)
     }
 }
 
 /// What a backward formula sees: the output's gradient, the saved tensors (in the order
 /// they were saved, the op's own output last when it saved it) and which inputs need one.
 struct BackwardContext {
-    /// The gradient of the loss with respect to the op's output.
-    let grad: Tensor
+    /// The gradient of the loss with respect to the op's output (not to be read after
+    /// `takeGrad()`).
+    var grad: Tensor { heldGrad.unsafelyUnwrapped }
+    private var heldGrad: Tensor?
     /// The saved tensors.
     let saved: SavedValues
     /// Bit `i` is set when input `i` needs a gradient (inputs from the 65th on are listed
@@ -264,13 +268,18 @@ struct BackwardContext {
     /// A context for `count` inputs, of which input `i` needs a gradient when `needs(i)`.
     @inline(__always)
     init(grad: Tensor, saved: SavedValues, count: Int, needs: (Int) -> Bool) {
-        self.grad = grad
+        heldGrad = grad
         self.saved = saved
         var mask: UInt64 = 0
         for i in 0..<Swift.min(count, 64) where needs(i) { mask |= 1 << UInt64(i) }
         needMask = mask
         laterNeeds = count > 64 ? (64..<count).map(needs) : []
     }
+
+    /// Hands the output gradient over to a formula that reads it once: when the engine
+    /// made it and nothing else holds it, the formula may write its result over it
+    /// (`Tensor.isReusableGradient`).
+    mutating func takeGrad() -> Tensor { heldGrad.take().unsafelyUnwrapped }
 
     /// Whether input `i` needs a gradient.
     @inline(__always)

@@ -101,10 +101,24 @@ extension Tensor {
         let heldB: Tensor? = saving && constant && SavedTensorHookStack.innermost == nil ? b : nil
         let saved: [Tensor] = !saving || heldB != nil ? [] : keepsA ? [b, a] : [b]
         return out.recorded(name, inputs: [a, constant ? nil : b], saving: saved, location: location) { c in
+            if let heldB, c.needs(0) {
+                return [Tensor.applying(kernel, c.takeGrad(), constant: heldB, da).sumTo(sa).to(ta), nil]
+            }
             let vb = heldB ?? (c.saved.isEmpty ? nil : c.saved[0]), va = c.saved.count > 1 ? c.saved[1] : nil
             return [c.needs(0) ? da(c.grad, vb, va).sumTo(sa).to(ta) : nil,
                     c.needs(1) ? db(c.grad, vb, va).sumTo(sb).to(tb) : nil]
         }
+    }
+
+    /// `da(g, b, nil)` for a constant `b` (a mul or div gradient): `g ∘ b` written over
+    /// `g` when it is a gradient nothing else holds (`isReusableGradient`) and of `b`'s
+    /// dtype, else through `da`.
+    private static func applying(
+        _ kernel: BinaryKernel, _ g: consuming Tensor, constant b: Tensor, _ da: (_ g: Tensor, _ b: Tensor?, _ a: Tensor?) -> Tensor
+    ) -> Tensor {
+        guard g.dtype == b.dtype, isReusableGradient(&g) else { return da(g, b, nil) }
+        kernel.run(g, b, into: g)
+        return g
     }
 
     /// `self` raised to a constant power (PowBackward0).

@@ -17,22 +17,22 @@ extension Tensor {
     /// Natural logarithm (LogBackward0: `grad / x`).
     public func log(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.log, "LogBackward0", savesInput: true, file, line) { c in [c.grad / c.saved[0]] } }
     /// Sine (SinBackward0: `grad * cos(x)`).
-    public func sin(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sin, "SinBackward0", savesInput: true, file, line) { c in [c.grad.timesDerivative(of: .sin, at: c.saved[0])] } }
+    public func sin(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sin, "SinBackward0", savesInput: true, file, line) { c in [Tensor.timesDerivative(c.takeGrad(), of: .sin, at: c.saved[0])] } }
     /// Cosine (CosBackward0: `grad * -sin(x)`).
-    public func cos(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.cos, "CosBackward0", savesInput: true, file, line) { c in [c.grad.timesDerivative(of: .cos, at: c.saved[0])] } }
+    public func cos(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.cos, "CosBackward0", savesInput: true, file, line) { c in [Tensor.timesDerivative(c.takeGrad(), of: .cos, at: c.saved[0])] } }
 
-    /// `self·cos(x)` for sine, `self·(−sin(x))` for cosine: composed of differentiable ops
+    /// `g·cos(x)` for sine, `g·(−sin(x))` for cosine: composed of differentiable ops
     /// when recorded (double backward), else in one pass with no intermediate tensor.
-    private func timesDerivative(of kernel: UnaryKernel, at x: Tensor) -> Tensor {
-        guard !Tensor.recording(self, x), dtype.isFloatingPoint, dtype == x.dtype, shape == x.shape else {
-            return kernel == .sin ? self * x.cos() : self * -x.sin()
+    private static func timesDerivative(_ g: consuming Tensor, of kernel: UnaryKernel, at x: Tensor) -> Tensor {
+        guard !recording(g, x), g.dtype.isFloatingPoint, g.dtype == x.dtype, g.shape == x.shape else {
+            return kernel == .sin ? g * x.cos() : g * -x.sin()
         }
-        return kernel == .sin ? onePass(with: x, SineGradient<Float>(), SineGradient<Double>()) : onePass(with: x, CosineGradient<Float>(), CosineGradient<Double>())
+        return kernel == .sin ? g.onePass(with: x, SineGradient<Float>(), SineGradient<Double>()) : g.onePass(with: x, CosineGradient<Float>(), CosineGradient<Double>())
     }
     /// Hyperbolic tangent (TanhBackward0: `grad * (1 - y²)`).
-    public func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true, file, line) { c in [c.grad.tanhBackward(output: c.saved[0])] } }
+    public func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true, file, line) { c in [c.takeGrad().tanhBackward(output: c.saved[0])] } }
     /// Logistic sigmoid (SigmoidBackward0: `grad * y * (1 - y)`).
-    public func sigmoid(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sigmoid, "SigmoidBackward0", savesOutput: true, file, line) { c in [c.grad.sigmoidBackward(output: c.saved[0])] } }
+    public func sigmoid(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sigmoid, "SigmoidBackward0", savesOutput: true, file, line) { c in [c.takeGrad().sigmoidBackward(output: c.saved[0])] } }
     /// Square root (SqrtBackward0: `grad / (2y)`).
     public func sqrt(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sqrt, "SqrtBackward0", savesOutput: true, file, line) { c in [c.grad / (2 * c.saved[0])] } }
     /// Absolute value (AbsBackward0: `grad * sign(x)`).
@@ -42,7 +42,7 @@ extension Tensor {
 
     /// `max(x, 0)` (ReluBackward0: `grad` where the result is positive).
     public func relu(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        unary(.relu, "ReluBackward0", savesOutput: true, file, line) { c in [c.grad.thresholdBackward(output: c.saved[0])] }
+        unary(.relu, "ReluBackward0", savesOutput: true, file, line) { c in [c.takeGrad().thresholdBackward(output: c.saved[0])] }
     }
 
     /// The error function (ErfBackward0: `grad · 2/√π · e^(-x²)`).
@@ -72,7 +72,7 @@ extension Tensor {
 
     /// `self·(1 - y²)` in one pass: tanh's backward from its output `y`
     /// (TanhBackwardBackward0: `gg·(1 - y²)` for the gradient, `-2·gg·g·y` for `y`).
-    func tanhBackward(output y: Tensor) -> Tensor {
+    consuming func tanhBackward(output y: Tensor) -> Tensor {
         gradient(fromOutput: y, TanhGradient<Float>(), TanhGradient<Double>(), "TanhBackwardBackward0", savingSelf: true) { c in
             let (g, y) = (c.saved[0], c.saved[1])
             return [c.needs(0) ? c.grad.tanhBackward(output: y) : nil, c.needs(1) ? c.grad * g * y * -2 : nil]
@@ -81,7 +81,7 @@ extension Tensor {
 
     /// `self·y·(1 - y)` in one pass: sigmoid's backward from its output `y`
     /// (SigmoidBackwardBackward0: `gg·y·(1 - y)` for the gradient, `gg·g·(1 - 2y)` for `y`).
-    func sigmoidBackward(output y: Tensor) -> Tensor {
+    consuming func sigmoidBackward(output y: Tensor) -> Tensor {
         gradient(fromOutput: y, SigmoidGradient<Float>(), SigmoidGradient<Double>(), "SigmoidBackwardBackward0", savingSelf: true) { c in
             let (g, y) = (c.saved[0], c.saved[1])
             return [c.needs(0) ? c.grad.sigmoidBackward(output: y) : nil, c.needs(1) ? c.grad * g * (1 - y * 2) : nil]
@@ -92,7 +92,7 @@ extension Tensor {
     /// PyTorch's `threshold_backward` (a NaN output passes the gradient). Its own
     /// derivative (ThresholdBackwardBackward0) is the same mask for the gradient and zero
     /// for `y`.
-    func thresholdBackward(output y: Tensor) -> Tensor {
+    consuming func thresholdBackward(output y: Tensor) -> Tensor {
         gradient(fromOutput: y, ThresholdGradient<Float>(), ThresholdGradient<Double>(), "ThresholdBackwardBackward0", savingSelf: false) { c in
             [c.needs(0) ? c.grad.thresholdBackward(output: c.saved[0]) : nil, c.needs(1) ? Tensor.zeros(like: c.grad) : nil]
         }
@@ -101,20 +101,24 @@ extension Tensor {
     /// Runs a one-pass gradient `f(self, y)` of an activation from its output `y`
     /// (`float` or `double` by dtype) and, when recording, a node over `self` and `y`
     /// saving `[self, y]` (or `[y]`).
-    private func gradient<F: BinaryFunction, D: BinaryFunction>(
+    private consuming func gradient<F: BinaryFunction, D: BinaryFunction>(
         fromOutput y: Tensor, _ float: F, _ double: D, _ name: StaticString, savingSelf: Bool,
         backward: @escaping FunctionNode.Backward
     ) -> Tensor where F.First == Float, F.Second == Float, F.Output == Float, D.First == Double, D.Second == Double, D.Output == Double {
+        guard Tensor.recording(self, y) else {
+            return dtype == y.dtype ? onePass(with: y, float, double) : to(y.dtype).onePass(with: y, float, double)
+        }
         let out = to(y.dtype).onePass(with: y, float, double)
-        guard Tensor.recording(self, y) else { return out }
         return out.recorded(name, inputs: [self, y], saving: savingSelf ? [self, y] : [y], backward: backward)
     }
 
-    /// `f(self, y)` elementwise into a fresh tensor shaped as `y` (`float` or `double` by
-    /// dtype; `self` has `y`'s dtype and broadcasts to its shape). Not recorded.
-    private func onePass<F: BinaryFunction, D: BinaryFunction>(with y: Tensor, _ float: F, _ double: D) -> Tensor
+    /// `f(self, y)` elementwise into a tensor shaped as `y` (`float` or `double` by dtype;
+    /// `self` has `y`'s dtype and broadcasts to its shape): written over `self` when it is a
+    /// gradient nothing else holds (`isReusableGradient`), else into a fresh tensor. Not
+    /// recorded.
+    private consuming func onePass<F: BinaryFunction, D: BinaryFunction>(with y: Tensor, _ float: F, _ double: D) -> Tensor
     where F.First == Float, F.Second == Float, F.Output == Float, D.First == Double, D.Second == Double, D.Output == Double {
-        let out = Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y)
+        let out = Tensor.isReusableGradient(&self, like: y) ? self : Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y)
         if y.dtype == .float32 { broadcastLoop(self, y, into: out, float) } else { broadcastLoop(self, y, into: out, double) }
         return out
     }

@@ -70,6 +70,8 @@ final class Storage: ManagedBuffer<StorageHeader, UInt64>, @unchecked Sendable {
     var data: UnsafeMutableRawPointer { fields.pointee.data.unsafelyUnwrapped }
     /// Number of elements the buffer holds.
     var count: Int { fields.pointee.count }
+    /// Whether the bytes are this storage's own (false for `Tensor.data`'s alias).
+    var ownsBytes: Bool { fields.pointee.owner == nil }
     /// The element type.
     var dtype: DType { fields.pointee.dtype }
     /// Number of in-place modifications so far.

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Flint
+
+/// One-pass backward formulas (sin, cos, tanh, sigmoid, relu, mul and div by a number)
+/// write their result over the incoming gradient when nothing else holds it, and never
+/// over a gradient someone can still see.
+@Suite struct GradientReuseTests {
+    /// Runs `node` on a gradient of ones and says whether the result took its storage.
+    static func reusesGradient(_ node: Node, shape: [Int], keeping: Bool) throws -> Bool {
+        var grad: Tensor? = Tensor.ones(shape)
+        let kept = keeping ? grad : nil
+        let storage = ObjectIdentifier(grad!.storage)
+        let result = try noGrad { try node.apply(&grad) }
+        if let kept { #expect(kept.scalars(as: Float.self) == [Float](filled: 1, count: Shape.count(shape))) }
+        return result[0].map { ObjectIdentifier($0.storage) == storage } ?? false
+    }
+
+    @Test func oneUseFormulasWriteOverAnUnsharedGradient() throws {
+        let x = Tensor([0.5, -1, 2], requiresGrad: true)
+        let results = [x.sin(), x.cos(), x.tanh(), x.sigmoid(), x.relu(), x * 3, x / 4]
+        for y in results {
+            #expect(try Self.reusesGradient(y.gradFn!, shape: [3], keeping: false), "\(y.gradFn!.name)")
+            #expect(try !Self.reusesGradient(y.gradFn!, shape: [3], keeping: true), "\(y.gradFn!.name)")
+        }
+        // A product of two tensors reads the gradient twice; an expanded gradient is no buffer.
+        #expect(try !Self.reusesGradient((x * x).gradFn!, shape: [3], keeping: false))
+        let sine = x.sin()
+        var expanded: Tensor? = Tensor.ones([]).expand([3])
+        let storage = ObjectIdentifier(expanded!.storage)
+        let result = try noGrad { try sine.gradFn!.apply(&expanded) }
+        #expect(ObjectIdentifier(result[0]!.storage) != storage)
+    }
+
+    @Test func gradientsOthersHoldAreLeftAlone() throws {
+        let x = Tensor([0.5, -1, 2], requiresGrad: true)
+        // The caller's gradient, a hook's copy and a retained gradient stay as they were.
+        let v = Tensor([1, 2, 3] as [Float])
+        let h = x * 2
+        h.retainGrad()
+        var hooked: Tensor?
+        let s = h.sin()
+        _ = s.registerHook { g in hooked = g; return nil }
+        let y = s * 3
+        try y.backward(gradient: v)
+        #expect(v.scalars(as: Float.self) == [1, 2, 3])
+        #expect(hooked!.scalars(as: Float.self) == [3, 6, 9])
+        let hValues = h.scalars(as: Double.self)
+        expectClose(h.grad!.scalars(as: Double.self), zip([3.0, 6, 9], hValues).map { $0 * Foundation.cos($1) }, "h.grad")
+        expectClose(x.grad!.scalars(as: Double.self), zip([3.0, 6, 9], hValues).map { 2 * $0 * Foundation.cos($1) }, "x.grad")
+    }
+
+    @Test func aGradientSentToTwoInputsIsReusedOnlyByTheLast() throws {
+        let x = Tensor([0.5, -1, 2], requiresGrad: true)
+        try ((x.sin() + x.cos()) * 3).sum().backward()
+        let values = x.scalars(as: Double.self)
+        expectClose(x.grad!.scalars(as: Double.self), values.map { 3 * (Foundation.cos($0) - Foundation.sin($0)) }, "x.grad")
+    }
+}
