@@ -26,11 +26,9 @@ final class AccumulateGrad: Node {
 extension Tensor {
     /// Whether this tensor, once nothing else references it or its storage, can become
     /// `leaf.grad` without a copy (PyTorch's AccumulateGrad steals such gradients): a
-    /// whole contiguous buffer of the leaf's shape and dtype, outside any graph, whose
-    /// bytes are its storage's own (not `data`'s alias of another's).
+    /// whole buffer of the leaf's shape and dtype, outside any graph.
     func isPlainBuffer(like leaf: Tensor) -> Bool {
-        gradNode == nil && base == nil && offset == 0 && dtype == leaf.dtype && shape == leaf.shape
-            && isContiguous && storage.count == count && storage.ownsBytes
+        gradNode == nil && dtype == leaf.dtype && shape == leaf.shape && isWholeBuffer
     }
 
     /// Whether `grad`, a gradient a backward formula took from its context, may receive

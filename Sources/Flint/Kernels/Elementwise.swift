@@ -21,6 +21,14 @@ enum Elementwise {
     /// `out[i] = f(a[i])` for `count` contiguous elements.
     @inline(__always)
     static func mapContiguous<F: UnaryFunction>(count: Int, _ a: UnsafePointer<F.Input>, into out: UnsafeMutablePointer<F.Output>, _ f: F) {
+        if UnsafeRawPointer(a) == UnsafeRawPointer(UnsafeMutableRawPointer(out)) {
+            // In place: read through `out` (see `zipContiguous`).
+            let inPlace = UnsafeMutableRawPointer(out).assumingMemoryBound(to: F.Input.self)
+            Parallel.forRange(count) { range in
+                for i in range { out[i] = f(inPlace[i]) }
+            }
+            return
+        }
         Parallel.forRange(count) { range in
             for i in range { out[i] = f(a[i]) }
         }
@@ -33,6 +41,21 @@ enum Elementwise {
         count: Int, _ a: UnsafePointer<F.First>, aIsScalar: Bool, _ b: UnsafePointer<F.Second>, bIsScalar: Bool,
         into out: UnsafeMutablePointer<F.Output>, _ f: F
     ) {
+        if UnsafeRawPointer(a) == UnsafeRawPointer(UnsafeMutableRawPointer(out)) && !aIsScalar {
+            // Written over `a` (the result replacing a dead operand): a loop of its own that
+            // reads through `out`, since two equal pointers fail the compiler's overlap check
+            // and would run the scalar loop.
+            let inPlace = UnsafeMutableRawPointer(out).assumingMemoryBound(to: F.First.self)
+            Parallel.forRange(count) { range in
+                if bIsScalar {
+                    let bv = b[0]
+                    for i in range { out[i] = f(inPlace[i], bv) }
+                } else {
+                    for i in range { out[i] = f(inPlace[i], b[i]) }
+                }
+            }
+            return
+        }
         Parallel.forRange(count) { range in
             if bIsScalar {
                 let bv = b[0]

@@ -3,30 +3,48 @@
 
 extension Tensor {
     /// `lhs + rhs`, broadcasting (AddBackward0).
-    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { add(lhs, rhs, constant: false, location: nil) }
+    public static func + (lhs: consuming Tensor, rhs: Tensor) -> Tensor { add(lhs, rhs, constant: false, location: nil) }
     /// Adds a number to every element.
-    public static func + (lhs: Tensor, rhs: some TensorLiteralScalar) -> Tensor { add(lhs, scalarOperand(rhs, for: lhs), constant: true, location: nil) }
+    public static func + (lhs: consuming Tensor, rhs: some TensorLiteralScalar) -> Tensor {
+        let number = scalarOperand(rhs, for: lhs)
+        return add(lhs, number, constant: true, location: nil)
+    }
     /// Adds a number to every element.
-    public static func + (lhs: some TensorLiteralScalar, rhs: Tensor) -> Tensor { add(rhs, scalarOperand(lhs, for: rhs), constant: true, location: nil) }
+    public static func + (lhs: some TensorLiteralScalar, rhs: consuming Tensor) -> Tensor {
+        let number = scalarOperand(lhs, for: rhs)
+        return add(rhs, number, constant: true, location: nil)
+    }
 
     /// `lhs - rhs`, broadcasting (SubBackward0).
-    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { sub(lhs, rhs, constant: false, location: nil) }
+    public static func - (lhs: consuming Tensor, rhs: Tensor) -> Tensor { sub(lhs, rhs, constant: false, location: nil) }
     /// Subtracts a number from every element.
-    public static func - (lhs: Tensor, rhs: some TensorLiteralScalar) -> Tensor { sub(lhs, scalarOperand(rhs, for: lhs), constant: true, location: nil) }
+    public static func - (lhs: consuming Tensor, rhs: some TensorLiteralScalar) -> Tensor {
+        let number = scalarOperand(rhs, for: lhs)
+        return sub(lhs, number, constant: true, location: nil)
+    }
     /// Subtracts every element from a number (RsubBackward1).
     public static func - (lhs: some TensorLiteralScalar, rhs: Tensor) -> Tensor { rsub(rhs, scalarOperand(lhs, for: rhs), location: nil) }
 
     /// `lhs * rhs`, broadcasting (MulBackward0).
-    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { mul(lhs, rhs, constant: false, location: nil) }
+    public static func * (lhs: consuming Tensor, rhs: Tensor) -> Tensor { mul(lhs, rhs, constant: false, location: nil) }
     /// Multiplies every element by a number.
-    public static func * (lhs: Tensor, rhs: some TensorLiteralScalar) -> Tensor { mul(lhs, scalarOperand(rhs, for: lhs), constant: true, location: nil) }
+    public static func * (lhs: consuming Tensor, rhs: some TensorLiteralScalar) -> Tensor {
+        let number = scalarOperand(rhs, for: lhs)
+        return mul(lhs, number, constant: true, location: nil)
+    }
     /// Multiplies every element by a number.
-    public static func * (lhs: some TensorLiteralScalar, rhs: Tensor) -> Tensor { mul(rhs, scalarOperand(lhs, for: rhs), constant: true, location: nil) }
+    public static func * (lhs: some TensorLiteralScalar, rhs: consuming Tensor) -> Tensor {
+        let number = scalarOperand(lhs, for: rhs)
+        return mul(rhs, number, constant: true, location: nil)
+    }
 
     /// `lhs / rhs`, true division, broadcasting (DivBackward0).
-    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { div(lhs, rhs, constant: false, location: nil) }
+    public static func / (lhs: consuming Tensor, rhs: Tensor) -> Tensor { div(lhs, rhs, constant: false, location: nil) }
     /// Divides every element by a number.
-    public static func / (lhs: Tensor, rhs: some TensorLiteralScalar) -> Tensor { div(lhs, scalarOperand(rhs, for: lhs), constant: true, location: nil) }
+    public static func / (lhs: consuming Tensor, rhs: some TensorLiteralScalar) -> Tensor {
+        let number = scalarOperand(rhs, for: lhs)
+        return div(lhs, number, constant: true, location: nil)
+    }
     /// Divides a number by every element (`reciprocal() * lhs`, as PyTorch).
     public static func / (lhs: some TensorLiteralScalar, rhs: Tensor) -> Tensor { rhs.reciprocal() * lhs }
 
@@ -50,12 +68,12 @@ extension Tensor {
         Tensor.div(self, other, constant: false, location: SourceLocation(file: file, line: line))
     }
 
-    static func add(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
+    static func add(_ a: consuming Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
         binary(.add, "AddBackward0", a, b, constant: constant, location: location,
                da: { g, _, _ in g }, db: { g, _, _ in g })
     }
 
-    static func sub(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
+    static func sub(_ a: consuming Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
         binary(.sub, "SubBackward0", a, b, constant: constant, location: location,
                da: { g, _, _ in g }, db: { g, _, _ in -g })
     }
@@ -70,17 +88,18 @@ extension Tensor {
         }
     }
 
-    static func mul(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
+    static func mul(_ a: consuming Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
         binary(.mul, "MulBackward0", a, b, constant: constant, saving: true, location: location,
                da: { g, b, _ in g * b! }, db: { g, _, a in g * a! })
     }
 
-    static func div(_ a: Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
+    static func div(_ a: consuming Tensor, _ b: Tensor, constant: Bool, location: SourceLocation?) -> Tensor {
         binary(.div, "DivBackward0", a, b, constant: constant, saving: true, location: location,
                da: { g, b, _ in g / b! }, db: { g, b, a in -g * a! / (b! * b!) })
     }
 
-    /// Runs a broadcasting binary kernel and, when recording, a node whose input
+    /// Runs a broadcasting binary kernel (over `a` when it is a temporary nothing else
+    /// holds and the node does not save it: `isReusableOperand`) and, when recording, a node whose input
     /// gradients are `da` and `db` of the output gradient and, with `saving`, the operands
     /// `b` and `a` (nil when not kept), each summed back to its input's shape and converted
     /// to its dtype. With `saving`, the node keeps `[b]`, and `[b, a]` when `b` needs a
@@ -90,17 +109,19 @@ extension Tensor {
     /// backward closure instead of saved — no saved-tensor list to build, check and
     /// unpack — except under saved-tensor hooks, which see it as they do in PyTorch.
     private static func binary(
-        _ kernel: BinaryKernel, _ name: StaticString, _ a: Tensor, _ b: Tensor, constant: Bool,
+        _ kernel: BinaryKernel, _ name: StaticString, _ a: consuming Tensor, _ b: Tensor, constant: Bool,
         saving: Bool = false, location: SourceLocation?,
         da: @escaping (_ g: Tensor, _ b: Tensor?, _ a: Tensor?) -> Tensor, db: @escaping (_ g: Tensor, _ b: Tensor?, _ a: Tensor?) -> Tensor
     ) -> Tensor {
-        let out = arithmetic(kernel, a, b, op: kernel.name, location: location)
+        let keepsA = !constant && (b.requiresGrad || b.tangent != nil)
+        let overwritesA = !(saving && keepsA) && a.dtype == b.dtype && a.dtype.isFloatingPoint && isReusableOperand(&a)
+            && broadcastShape(a, b, op: kernel.name, location: location) == a.shape
+        let out = overwritesA ? a.overwritten { kernel.run($0, b, into: $1) } : arithmetic(kernel, a, b, op: kernel.name, location: location)
         guard recording(a, b) else { return out }
         let (sa, ta, sb, tb) = (a.shape, a.dtype, b.shape, b.dtype)
-        let keepsA = !constant && (b.requiresGrad || b.tangent != nil)
         let heldB: Tensor? = saving && constant && SavedTensorHookStack.innermost == nil ? b : nil
-        let saved: [Tensor] = !saving || heldB != nil ? [] : keepsA ? [b, a] : [b]
-        return out.recorded(name, inputs: [a, constant ? nil : b], saving: saved, location: location) { c in
+        let saved: [Tensor] = !saving || heldB != nil ? [] : keepsA ? [b, copy a] : [b]
+        return out.recorded(name, inputs: [copy a, constant ? nil : b], saving: saved, location: location) { c in
             if let heldB, c.needs(0) {
                 return [Tensor.applying(kernel, c.takeGrad(), constant: heldB, da).sumTo(sa).to(ta), nil]
             }

@@ -96,9 +96,11 @@ enum UnaryKernel {
         }
     }
 
-    /// `f(x)` elementwise into a new contiguous tensor of the same dtype.
-    func run(_ x: Tensor) -> Tensor {
-        let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype, like: x)
+    /// `f(x)` elementwise into a new contiguous tensor of the same dtype, or into `given`
+    /// (a contiguous floating-point tensor of `x`'s shape and dtype, which may share `x`'s
+    /// buffer).
+    func run(_ x: Tensor, into given: Tensor? = nil) -> Tensor {
+        let out = given ?? Tensor(uninitializedShape: x.shape, dtype: x.dtype, like: x)
         if x.dtype == .float32, x.isContiguous, let f = vectorFunction,
            VectorMath.apply(f, x.pointer(Float.self), into: out.pointer(Float.self), count: x.count) {
             return out

@@ -2,18 +2,21 @@
 // inputs compute in float32, as PyTorch does for these functions.
 
 extension Tensor {
-    /// Runs `kernel` and, when recording, attaches `name` with the given backward formula.
-    private func unary(
+    /// Runs `kernel` (over `self` when it is a temporary nothing else holds and the node
+    /// does not save it: `isReusableOperand`) and, when recording, attaches `name` with the
+    /// given backward formula.
+    private consuming func unary(
         _ kernel: UnaryKernel, _ name: StaticString, savesInput: Bool = false, savesOutput: Bool = false,
         _ file: StaticString, _ line: UInt, backward: @escaping FunctionNode.Backward
     ) -> Tensor {
-        let out = kernel.run(self)
+        let overwritesSelf = !savesInput && dtype.isFloatingPoint && Tensor.isReusableOperand(&self)
+        let out = overwritesSelf ? overwritten { _ = kernel.run($0, into: $1) } : kernel.run(self)
         guard Tensor.recording(self) else { return out }
         return out.recorded(name, inputs: [self], saving: savesInput ? [self] : [], savingOutput: savesOutput, location: SourceLocation(file: file, line: line), backward: backward)
     }
 
     /// `e^x` elementwise (ExpBackward0: `grad * result`).
-    public func exp(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.exp, "ExpBackward0", savesOutput: true, file, line) { c in [c.grad * c.saved[0]] } }
+    public consuming func exp(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.exp, "ExpBackward0", savesOutput: true, file, line) { c in [c.grad * c.saved[0]] } }
     /// Natural logarithm (LogBackward0: `grad / x`).
     public func log(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.log, "LogBackward0", savesInput: true, file, line) { c in [c.grad / c.saved[0]] } }
     /// Sine (SinBackward0: `grad * cos(x)`).
@@ -30,18 +33,18 @@ extension Tensor {
         return kernel == .sin ? g.onePass(with: x, SineGradient<Float>(), SineGradient<Double>()) : g.onePass(with: x, CosineGradient<Float>(), CosineGradient<Double>())
     }
     /// Hyperbolic tangent (TanhBackward0: `grad * (1 - y²)`).
-    public func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true, file, line) { c in [c.takeGrad().tanhBackward(output: c.saved[0])] } }
+    public consuming func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true, file, line) { c in [c.takeGrad().tanhBackward(output: c.saved[0])] } }
     /// Logistic sigmoid (SigmoidBackward0: `grad * y * (1 - y)`).
-    public func sigmoid(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sigmoid, "SigmoidBackward0", savesOutput: true, file, line) { c in [c.takeGrad().sigmoidBackward(output: c.saved[0])] } }
+    public consuming func sigmoid(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sigmoid, "SigmoidBackward0", savesOutput: true, file, line) { c in [c.takeGrad().sigmoidBackward(output: c.saved[0])] } }
     /// Square root (SqrtBackward0: `grad / (2y)`).
-    public func sqrt(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sqrt, "SqrtBackward0", savesOutput: true, file, line) { c in [c.grad / (2 * c.saved[0])] } }
+    public consuming func sqrt(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sqrt, "SqrtBackward0", savesOutput: true, file, line) { c in [c.grad / (2 * c.saved[0])] } }
     /// Absolute value (AbsBackward0: `grad * sign(x)`).
     public func abs(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.abs, "AbsBackward0", savesInput: true, file, line) { c in [c.grad * c.saved[0].sign()] } }
     /// `1 / x` (ReciprocalBackward0: `-grad * y²`).
-    public func reciprocal(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.reciprocal, "ReciprocalBackward0", savesOutput: true, file, line) { c in [-c.grad * (c.saved[0] * c.saved[0])] } }
+    public consuming func reciprocal(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.reciprocal, "ReciprocalBackward0", savesOutput: true, file, line) { c in [-c.grad * (c.saved[0] * c.saved[0])] } }
 
     /// `max(x, 0)` (ReluBackward0: `grad` where the result is positive).
-    public func relu(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    public consuming func relu(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         unary(.relu, "ReluBackward0", savesOutput: true, file, line) { c in [c.takeGrad().thresholdBackward(output: c.saved[0])] }
     }
 

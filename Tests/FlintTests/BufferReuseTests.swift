@@ -3,9 +3,10 @@ import Testing
 @testable import Flint
 
 /// One-pass backward formulas (sin, cos, tanh, sigmoid, relu, mul and div by a number)
-/// write their result over the incoming gradient when nothing else holds it, and never
-/// over a gradient someone can still see.
-@Suite struct GradientReuseTests {
+/// write their result over the incoming gradient when nothing else holds it, and
+/// operators write over a consumed temporary that nothing else holds and the op does
+/// not save; never over a tensor someone can still see.
+@Suite struct BufferReuseTests {
     /// Runs `node` on a gradient of ones and says whether the result took its storage.
     static func reusesGradient(_ node: Node, shape: [Int], keeping: Bool) throws -> Bool {
         var grad: Tensor? = Tensor.ones(shape)
@@ -55,5 +56,47 @@ import Testing
         try ((x.sin() + x.cos()) * 3).sum().backward()
         let values = x.scalars(as: Double.self)
         expectClose(x.grad!.scalars(as: Double.self), values.map { 3 * (Foundation.cos($0) - Foundation.sin($0)) }, "x.grad")
+    }
+
+    @Test func operatorsWriteOverAConsumedTemporary() throws {
+        let t = Tensor([1, 2, 3] as [Float]) * 2
+        let storage = ObjectIdentifier(t.storage)
+        let u = (consume t) + 1
+        #expect(ObjectIdentifier(u.storage) == storage && u.scalars(as: Float.self) == [3, 5, 7])
+        let v = (consume u).tanh()
+        #expect(ObjectIdentifier(v.storage) == storage)
+        expectClose(v.scalars(as: Double.self), [3.0, 5, 7].map { Foundation.tanh($0) }, "tanh")
+    }
+
+    @Test func operandsSomeoneCanSeeAreLeftAlone() throws {
+        let kept = Tensor([1, 2, 3] as [Float]) * 2
+        _ = kept + 1
+        #expect(kept.scalars(as: Float.self) == [2, 4, 6])
+        let viewed = Tensor([1, 2, 3] as [Float]) * 2
+        let view = viewed.view([3, 1])
+        _ = (consume viewed) + 1
+        #expect(view.scalars(as: Float.self) == [2, 4, 6])
+        let aliased = Tensor([1, 2, 3] as [Float]) * 2
+        let alias = aliased.data
+        _ = (consume aliased) * 5
+        #expect(alias.scalars(as: Float.self) == [2, 4, 6])
+        // A log saves its input: its result gets a buffer of its own.
+        let logged = Tensor([1, 2, 3] as [Float], requiresGrad: true) * 2
+        let storage = ObjectIdentifier(logged.storage)
+        #expect(ObjectIdentifier((consume logged).log().storage) != storage)
+    }
+
+    @Test func savedOperandsKeepTheirValues() throws {
+        let x = Tensor([0.5, -1, 2], requiresGrad: true)
+        let w = Tensor([3, 4, 5] as [Float], requiresGrad: true)
+        let h = x * 2
+        // w needs a gradient, so the product saves h (w's gradient is g·h).
+        try ((consume h) * w).sum().backward()
+        #expect(w.grad!.scalars(as: Float.self) == [1, -2, 4])
+        #expect(x.grad!.scalars(as: Float.self) == [6, 8, 10])
+        // exp saves its output (written over the temporary): its gradient is g·e^(2x).
+        x.grad = nil
+        try ((x * 2).exp() * 1).sum().backward()
+        expectClose(x.grad!.scalars(as: Double.self), [0.5, -1, 2].map { 2 * Foundation.exp(2 * $0) }, "x.grad")
     }
 }
