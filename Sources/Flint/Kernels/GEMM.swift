@@ -1,7 +1,8 @@
 import CFlintKernels
 
 /// General matrix multiply `C = A·B (+ C)`: packed, cache-blocked, with a register-tiled
-/// micro-kernel, split across threads by row blocks. For float32 the micro-kernel is
+/// micro-kernel, split across threads by rows (whole micro-tiles) or, for few rows, by
+/// columns. For float32 the micro-kernel is
 /// chosen at run time from the CPU (AVX-512 12×32 or AVX2 6×16 FMA kernels, in C);
 /// otherwise, and for float64, a portable SIMD kernel of 6×16 outputs.
 enum GEMM {
