@@ -7,7 +7,6 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <time.h>
 
 // The pool's state in one word, so that a worker can join a job only while it is open:
@@ -38,7 +37,7 @@ static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 /// Held by the thread whose job the workers serve; others (and nested calls) run alone.
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
-static int started;
+static _Atomic int started;
 
 static inline void relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -61,18 +60,17 @@ static void run_chunks(job_t *job) {
     }
 }
 
-/// Joins the open job of `generation` if there still is one; returns whether it did.
-static bool join(uint64_t seen, int index) {
+/// Joins the open job of generation `seen`, if it is still open.
+static void join(uint64_t seen, int index) {
     uint64_t s = atomic_load_explicit(&state, memory_order_acquire);
     while ((s >> GENERATION_SHIFT) == seen && (s & OPEN_BIT)) {
         if (atomic_compare_exchange_weak_explicit(&state, &s, s + 1, memory_order_acquire, memory_order_acquire)) {
             job_t *job = atomic_load_explicit(&current, memory_order_acquire);
             if (index < job->helpers) run_chunks(job);
             atomic_fetch_sub_explicit(&state, 1, memory_order_release);
-            return true;
+            return;
         }
     }
-    return false;
 }
 
 static void *worker(void *argument) {
@@ -80,12 +78,10 @@ static void *worker(void *argument) {
     uint64_t seen = atomic_load_explicit(&state, memory_order_acquire) >> GENERATION_SHIFT;
     for (;;) {
         int64_t deadline = now_ns() + SPIN_NANOSECONDS;
-        uint64_t generation = seen;
-        for (int spins = 0; generation == seen; spins++) {
-            generation = atomic_load_explicit(&state, memory_order_acquire) >> GENERATION_SHIFT;
-            if (generation != seen) break;
+        uint64_t generation;
+        for (int spins = 1; (generation = atomic_load_explicit(&state, memory_order_acquire) >> GENERATION_SHIFT) == seen; spins++) {
             relax();
-            if ((spins & 255) == 255 && now_ns() > deadline) {
+            if ((spins & 255) == 0 && now_ns() > deadline) {
                 pthread_mutex_lock(&sleep_lock);
                 atomic_fetch_add(&sleepers, 1);
                 while ((generation = atomic_load(&state) >> GENERATION_SHIFT) == seen) pthread_cond_wait(&wake, &sleep_lock);

@@ -13,8 +13,7 @@ final class AccumulateGrad: Node {
         guard var incoming = grad.take() else { return [] }
         if !variable.leafHooks.isEmpty { incoming = variable.applyingLeafHooks(incoming) }
         defer { for entry in variable.postAccumulateHooks { entry.hook(variable) } }
-        if variable.gradStorage == nil, !isGradEnabled, isKnownUniquelyReferenced(&incoming),
-           isKnownUniquelyReferenced(&incoming.storage), incoming.isPlainBuffer(like: variable) {
+        if variable.gradStorage == nil, !isGradEnabled, Tensor.isUnshared(&incoming), incoming.isPlainBuffer(like: variable) {
             variable.gradStorage = incoming
         } else {
             variable.accumulateGrad(incoming)
@@ -31,16 +30,6 @@ extension Tensor {
         gradNode == nil && dtype == leaf.dtype && shape == leaf.shape && isWholeBuffer
     }
 
-    /// Whether `grad`, a gradient a backward formula took from its context, may receive
-    /// the formula's one-pass result shaped and typed as `like` (by default as itself) in
-    /// place of a new tensor: nothing else references it or its storage (so no one can
-    /// see the change), it is a plain buffer of that shape and dtype, and the pass is not
-    /// recorded.
-    static func isReusableGradient(_ grad: inout Tensor, like: Tensor? = nil) -> Bool {
-        guard !(like.map { recording(grad, $0) } ?? recording(grad)), isKnownUniquelyReferenced(&grad),
-              isKnownUniquelyReferenced(&grad.storage) else { return false }
-        return grad.isPlainBuffer(like: like ?? grad)
-    }
 
     /// Adds `incoming` into `grad` as PyTorch's AccumulateGrad does: the first gradient
     /// is stored (a private copy unless building a graph), later ones are added in place,

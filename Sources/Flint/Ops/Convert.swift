@@ -9,8 +9,9 @@ extension Tensor {
     }
 
     /// This tensor converted to `dtype`; itself when already of that type
-    /// (ToCopyBackward0: the gradient is converted back).
-    public func to(_ dtype: DType) -> Tensor {
+    /// (ToCopyBackward0: the gradient is converted back). Consuming, so a temporary
+    /// passes through unchanged without a second reference.
+    public consuming func to(_ dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
         let out = copyData(to: dtype)
         guard Tensor.recording(self), dtype.isFloatingPoint else { return out }

@@ -112,10 +112,8 @@ extension Tensor {
         fromOutput y: Tensor, _ float: F, _ double: D, _ name: StaticString, savingSelf: Bool,
         backward: @escaping FunctionNode.Backward
     ) -> Tensor where F.First == Float, F.Second == Float, F.Output == Float, D.First == Double, D.Second == Double, D.Output == Double {
-        guard Tensor.recording(self, y) else {
-            return dtype == y.dtype ? onePass(with: y, float, double) : to(y.dtype).onePass(with: y, float, double)
-        }
-        let out = to(y.dtype).onePass(with: y, float, double)
+        guard Tensor.recording(self, y) else { return to(y.dtype).onePass(with: y, float, double) }
+        let out = (copy self).to(y.dtype).onePass(with: y, float, double)
         return out.recorded(name, inputs: [self, y], saving: savingSelf ? [self, y] : [y], backward: backward)
     }
 
@@ -125,7 +123,8 @@ extension Tensor {
     /// recorded.
     private consuming func onePass<F: BinaryFunction, D: BinaryFunction>(with y: Tensor, _ float: F, _ double: D) -> Tensor
     where F.First == Float, F.Second == Float, F.Output == Float, D.First == Double, D.Second == Double, D.Output == Double {
-        let out = Tensor.isReusableGradient(&self, like: y) ? self : Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y)
+        let reusesSelf = dtype == y.dtype && shape == y.shape && Tensor.isReusableGradient(&self)
+        let out = reusesSelf ? self : Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y)
         if y.dtype == .float32 { broadcastLoop(self, y, into: out, float) } else { broadcastLoop(self, y, into: out, double) }
         return out
     }
