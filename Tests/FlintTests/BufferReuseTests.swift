@@ -12,7 +12,7 @@ import Testing
         var grad: Tensor? = Tensor.ones(shape)
         let kept = keeping ? grad : nil
         let storage = ObjectIdentifier(grad!.storage)
-        let result = try noGrad { try node.apply(&grad) }
+        let result = try noGrad { try node.apply(&grad, releasingSaved: false) }
         if let kept { #expect(kept.scalars(as: Float.self) == [Float](filled: 1, count: Shape.count(shape))) }
         return result[0].map { ObjectIdentifier($0.storage) == storage } ?? false
     }
@@ -31,7 +31,7 @@ import Testing
         let sine = x.sin()
         var expanded: Tensor? = Tensor.ones([]).expand([3])
         let storage = ObjectIdentifier(expanded!.storage)
-        let result = try noGrad { try sine.gradFn!.apply(&expanded) }
+        let result = try noGrad { try sine.gradFn!.apply(&expanded, releasingSaved: false) }
         #expect(ObjectIdentifier(result[0]!.storage) != storage)
     }
 
@@ -100,5 +100,50 @@ import Testing
         x.grad = nil
         try ((x * 2).exp() * 1).sum().backward()
         expectClose(x.grad!.scalars(as: Double.self), [0.5, -1, 2].map { 2 * Foundation.exp(2 * $0) }, "x.grad")
+    }
+
+    /// The storage of the gradient `hooked` (a tensor whose gradient comes from `makeLoss`'s
+    /// one-pass formula) receives, after `backward(retainGraph:)`.
+    static func gradientStorage(retainGraph: Bool, _ makeLoss: (Tensor, (Storage) -> Void) -> Tensor) throws -> (got: Storage?, saved: Storage?) {
+        let x = Tensor([0.5, -1, 2], requiresGrad: true)
+        let hooked = x * 2
+        var got: Storage?
+        _ = hooked.registerHook { g in got = g.storage; return nil }
+        weak var saved: Storage?
+        let loss = makeLoss(hooked) { saved = $0 }
+        try loss.backward(retainGraph: retainGraph)
+        return (got, saved)
+    }
+
+    @Test func oneUseFormulasWriteOverADeadSavedTensor() throws {
+        // The sum sends an expanded gradient (no buffer), so tanh's and sigmoid's gradients
+        // go over their saved outputs, and sine's over its saved input, once nothing else
+        // holds them and the graph is being freed.
+        let formulas: [(Tensor) -> (Tensor, Tensor)] = [
+            { h in let y = h.tanh(); return (y, y) },
+            { h in let y = h.sigmoid(); return (y, y) },
+            { h in let t = h + 1; return (t, t.sin()) },
+        ]
+        for formula in formulas {
+            let freed = try Self.gradientStorage(retainGraph: false) { h, note in
+                let (saved, y) = formula(h)
+                note(saved.storage)
+                return y.sum()
+            }
+            #expect(freed.saved != nil && freed.got === freed.saved)
+            let kept = try Self.gradientStorage(retainGraph: true) { h, note in
+                let (saved, y) = formula(h)
+                note(saved.storage)
+                return y.sum()
+            }
+            #expect(kept.got !== kept.saved)
+        }
+        // An output the caller still holds keeps its values.
+        let x = Tensor([0.5, -1, 2], requiresGrad: true)
+        let y = (x * 2).tanh()
+        let values = y.scalars(as: Float.self)
+        try y.sum().backward()
+        #expect(y.scalars(as: Float.self) == values)
+        expectClose(x.grad!.scalars(as: Double.self), values.map { 2 * (1 - Double($0) * Double($0)) }, "x.grad")
     }
 }

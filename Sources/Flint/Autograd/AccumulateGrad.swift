@@ -9,7 +9,7 @@ final class AccumulateGrad: Node {
         super.init(name: "AccumulateGrad", edgeCount: 0, edge: { _ in .none }, location: nil, sequenceNr: .max)
     }
 
-    override func apply(_ grad: inout Tensor?) throws -> InputGradients {
+    override func apply(_ grad: inout Tensor?, releasingSaved: Bool) throws -> InputGradients {
         guard var incoming = grad.take() else { return [] }
         if !variable.leafHooks.isEmpty { incoming = variable.applyingLeafHooks(incoming) }
         defer { for entry in variable.postAccumulateHooks { entry.hook(variable) } }

@@ -53,7 +53,7 @@ enum Engine {
                 let hookedOutputs: [Tensor?]? = node.postHooks.isEmpty ? nil : [grad]
                 var outputs: InputGradients
                 if node.runsChildren, grad != nil {
-                    outputs = try node.apply(&grad)
+                    outputs = try node.apply(&grad, releasingSaved: !keepGraph)
                     if let hookedOutputs { outputs = InputGradients(node.postHooks.reduce(outputs.array) { $1.hook($0, hookedOutputs) ?? $0 }) }
                     if anomaly { try checkAnomaly(node, outputs, cameFrom: cameFrom) }
                     if !keepGraph { node.releaseSaved() }

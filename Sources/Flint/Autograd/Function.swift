@@ -58,7 +58,7 @@ extension Function {
         if forwardMode {
             result.attachTangent(inputs: inputs) { g, _ in
                 var grad: Tensor? = g
-                return try node.apply(&grad).array
+                return try node.apply(&grad, releasingSaved: false).array
             }
         }
         guard reverse else { return result }
@@ -111,7 +111,7 @@ final class CustomFunctionNode: Node {
 
     override var name: String { nodeName }
 
-    override func apply(_ grad: inout Tensor?) throws -> InputGradients {
+    override func apply(_ grad: inout Tensor?, releasingSaved: Bool) throws -> InputGradients {
         guard let grad = grad.take() else { return InputGradients(noneFor: edgeCount) }
         context.unpacked = Array(try unpackSaved())
         defer { context.unpacked = [] }

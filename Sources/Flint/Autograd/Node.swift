@@ -168,8 +168,11 @@ public class Node: CustomStringConvertible {
     }
 
     /// Computes the gradients of the inputs from the gradient of the output, which the
-    /// node may move out of `grad` (the engine hands it over).
-    func apply(_ grad: inout Tensor?) throws -> InputGradients {
+    /// node may move out of `grad` (the engine hands it over). With `releasingSaved` (a
+    /// backward pass that does not keep the graph), the node may free its saved tensors
+    /// as it unpacks them, so that a formula holds the only reference to one and can
+    /// write its result over it (`BackwardContext.takeSaved`).
+    func apply(_ grad: inout Tensor?, releasingSaved: Bool) throws -> InputGradients {
         fatalError("\(name) does not implement apply")
     }
 
@@ -242,11 +245,13 @@ final class FunctionNode: Node {
         super.init(name: name, edgeCount: edgeCount, edge: edge, location: location)
     }
 
-    override func apply(_ grad: inout Tensor?) throws -> InputGradients {
+    override func apply(_ grad: inout Tensor?, releasingSaved: Bool) throws -> InputGradients {
         guard grad != nil else { return InputGradients(noneFor: edgeCount) }
-        // The gradient moves into the context (no other reference stays here), so a
-        // formula that takes it may write its result over it.
+        // The gradient moves into the context (no other reference stays here), and so do
+        // the saved tensors when the graph is being freed, so a formula that takes one of
+        // them may write its result over it.
         var context = BackwardContext(grad: grad.take().unsafelyUnwrapped, saved: try unpackSaved(), count: edgeCount) { needsGradient(at: $0) }
+        if releasingSaved { releaseSaved() }
         return try backward(&context)
     }
 }
@@ -258,8 +263,8 @@ struct BackwardContext {
     /// `takeGrad()`).
     var grad: Tensor { heldGrad.unsafelyUnwrapped }
     private var heldGrad: Tensor?
-    /// The saved tensors.
-    let saved: SavedValues
+    /// The saved tensors (tensor `i` not to be read after `takeSaved(i)`).
+    private(set) var saved: SavedValues
     /// Bit `i` is set when input `i` needs a gradient (inputs from the 65th on are listed
     /// in `laterNeeds`).
     private let needMask: UInt64
@@ -280,6 +285,11 @@ struct BackwardContext {
     /// made it and nothing else holds it, the formula may write its result over it
     /// (`Tensor.isReusableGradient`).
     mutating func takeGrad() -> Tensor { heldGrad.take().unsafelyUnwrapped }
+
+    /// Hands saved tensor `i` (0 or 1) over to a formula that reads it once: when the
+    /// node has freed its saved tensors and nothing else holds this one, the formula may
+    /// write its result over it (`Tensor.isReusableSaved`).
+    mutating func takeSaved(_ i: Int) -> Tensor { saved.take(i) }
 
     /// Whether input `i` needs a gradient.
     @inline(__always)

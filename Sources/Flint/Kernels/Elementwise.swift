@@ -56,6 +56,19 @@ enum Elementwise {
             }
             return
         }
+        if UnsafeRawPointer(b) == UnsafeRawPointer(UnsafeMutableRawPointer(out)) && !bIsScalar {
+            // Written over `b` (a gradient written over a dead saved tensor), likewise.
+            let inPlace = UnsafeMutableRawPointer(out).assumingMemoryBound(to: F.Second.self)
+            Parallel.forRange(count) { range in
+                if aIsScalar {
+                    let av = a[0]
+                    for i in range { out[i] = f(av, inPlace[i]) }
+                } else {
+                    for i in range { out[i] = f(a[i], inPlace[i]) }
+                }
+            }
+            return
+        }
         Parallel.forRange(count) { range in
             if bIsScalar {
                 let bv = b[0]

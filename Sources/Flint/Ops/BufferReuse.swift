@@ -33,10 +33,22 @@ extension Tensor {
         !recording(grad) && isUnshared(&grad) && grad.gradNode == nil && grad.isWholeBuffer
     }
 
-    /// A new tensor over this tensor's storage, without autograd state, once
-    /// `write(self, result)` has written the op's result there.
+    /// Whether `saved`, a saved tensor a backward formula took from its context, may receive
+    /// the formula's one-pass result (of its own shape and dtype): the pass is not
+    /// recorded, the node has freed its own reference (`BackwardContext.takeSaved`), and
+    /// what is left is an unshared whole buffer that is no leaf — an activation nothing
+    /// but this node kept.
+    static func isReusableSaved(_ saved: inout Tensor) -> Bool {
+        !recording(saved) && isUnshared(&saved) && !saved.flagsRequiresGrad && saved.isWholeBuffer
+    }
+
+    /// A new tensor over this tensor's storage, without autograd state, to hold a result
+    /// written over it.
+    var reusedBuffer: Tensor { Tensor(storage: storage, shape: shape, strides: strides, isContiguous: true) }
+
+    /// `reusedBuffer`, once `write(self, result)` has written the op's result there.
     func overwritten(_ write: (_ operand: Tensor, _ result: Tensor) -> Void) -> Tensor {
-        let result = Tensor(storage: storage, shape: shape, strides: strides, isContiguous: true)
+        let result = reusedBuffer
         write(self, result)
         return result
     }

@@ -232,13 +232,13 @@ final class CopySlices: Node {
         super.init(name: "CopySlices", edgeCount: fn.edgeCount, edge: { $0 == 0 ? baseEdge : fn.edge($0) }, location: location)
     }
 
-    override func apply(_ grad: inout Tensor?) throws -> InputGradients {
+    override func apply(_ grad: inout Tensor?, releasingSaved: Bool) throws -> InputGradients {
         guard let grad = grad.take() else { return InputGradients(noneFor: edgeCount) }
         let geometry = self.geometry, baseShape = self.baseShape
         let place = { (t: Tensor) in Tensor.placing(t, into: baseShape, name: "AsStridedScatterBackward0") { $0.asStrided(geometry) } }
         let region = grad.asStrided(geometry)
         var regionGrad: Tensor? = region
-        var results = try fn.apply(&regionGrad)
+        var results = try fn.apply(&regionGrad, releasingSaved: releasingSaved)
         var baseGrad = grad - place(region)
         if let viewGrad = results[0] { baseGrad = baseGrad + place(viewGrad) }
         results[0] = baseGrad

@@ -20,22 +20,22 @@ extension Tensor {
     /// Natural logarithm (LogBackward0: `grad / x`).
     public func log(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.log, "LogBackward0", savesInput: true, file, line) { c in [c.grad / c.saved[0]] } }
     /// Sine (SinBackward0: `grad * cos(x)`).
-    public func sin(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sin, "SinBackward0", savesInput: true, file, line) { c in [Tensor.timesDerivative(c.takeGrad(), of: .sin, at: c.saved[0])] } }
+    public func sin(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sin, "SinBackward0", savesInput: true, file, line) { c in [Tensor.timesDerivative(c.takeGrad(), of: .sin, at: c.takeSaved(0))] } }
     /// Cosine (CosBackward0: `grad * -sin(x)`).
-    public func cos(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.cos, "CosBackward0", savesInput: true, file, line) { c in [Tensor.timesDerivative(c.takeGrad(), of: .cos, at: c.saved[0])] } }
+    public func cos(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.cos, "CosBackward0", savesInput: true, file, line) { c in [Tensor.timesDerivative(c.takeGrad(), of: .cos, at: c.takeSaved(0))] } }
 
     /// `g·cos(x)` for sine, `g·(−sin(x))` for cosine: composed of differentiable ops
     /// when recorded (double backward), else in one pass with no intermediate tensor.
-    private static func timesDerivative(_ g: consuming Tensor, of kernel: UnaryKernel, at x: Tensor) -> Tensor {
+    private static func timesDerivative(_ g: consuming Tensor, of kernel: UnaryKernel, at x: consuming Tensor) -> Tensor {
         guard !recording(g, x), g.dtype.isFloatingPoint, g.dtype == x.dtype, g.shape == x.shape else {
             return kernel == .sin ? g * x.cos() : g * -x.sin()
         }
-        return kernel == .sin ? g.onePass(with: x, SineGradient<Float>(), SineGradient<Double>()) : g.onePass(with: x, CosineGradient<Float>(), CosineGradient<Double>())
+        return kernel == .sin ? g.onePass(with: consume x, SineGradient<Float>(), SineGradient<Double>()) : g.onePass(with: consume x, CosineGradient<Float>(), CosineGradient<Double>())
     }
     /// Hyperbolic tangent (TanhBackward0: `grad * (1 - y²)`).
-    public consuming func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true, file, line) { c in [c.takeGrad().tanhBackward(output: c.saved[0])] } }
+    public consuming func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, "TanhBackward0", savesOutput: true, file, line) { c in [c.takeGrad().tanhBackward(output: c.takeSaved(0))] } }
     /// Logistic sigmoid (SigmoidBackward0: `grad * y * (1 - y)`).
-    public consuming func sigmoid(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sigmoid, "SigmoidBackward0", savesOutput: true, file, line) { c in [c.takeGrad().sigmoidBackward(output: c.saved[0])] } }
+    public consuming func sigmoid(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sigmoid, "SigmoidBackward0", savesOutput: true, file, line) { c in [c.takeGrad().sigmoidBackward(output: c.takeSaved(0))] } }
     /// Square root (SqrtBackward0: `grad / (2y)`).
     public consuming func sqrt(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sqrt, "SqrtBackward0", savesOutput: true, file, line) { c in [c.grad / (2 * c.saved[0])] } }
     /// Absolute value (AbsBackward0: `grad * sign(x)`).
@@ -79,8 +79,8 @@ extension Tensor {
 
     /// `self·(1 - y²)` in one pass: tanh's backward from its output `y`
     /// (TanhBackwardBackward0: `gg·(1 - y²)` for the gradient, `-2·gg·g·y` for `y`).
-    consuming func tanhBackward(output y: Tensor) -> Tensor {
-        gradient(fromOutput: y, TanhGradient<Float>(), TanhGradient<Double>(), "TanhBackwardBackward0", savingSelf: true) { c in
+    consuming func tanhBackward(output y: consuming Tensor) -> Tensor {
+        gradient(fromOutput: consume y, TanhGradient<Float>(), TanhGradient<Double>(), "TanhBackwardBackward0", savingSelf: true) { c in
             let (g, y) = (c.saved[0], c.saved[1])
             return [c.needs(0) ? c.grad.tanhBackward(output: y) : nil, c.needs(1) ? c.grad * g * y * -2 : nil]
         }
@@ -88,8 +88,8 @@ extension Tensor {
 
     /// `self·y·(1 - y)` in one pass: sigmoid's backward from its output `y`
     /// (SigmoidBackwardBackward0: `gg·y·(1 - y)` for the gradient, `gg·g·(1 - 2y)` for `y`).
-    consuming func sigmoidBackward(output y: Tensor) -> Tensor {
-        gradient(fromOutput: y, SigmoidGradient<Float>(), SigmoidGradient<Double>(), "SigmoidBackwardBackward0", savingSelf: true) { c in
+    consuming func sigmoidBackward(output y: consuming Tensor) -> Tensor {
+        gradient(fromOutput: consume y, SigmoidGradient<Float>(), SigmoidGradient<Double>(), "SigmoidBackwardBackward0", savingSelf: true) { c in
             let (g, y) = (c.saved[0], c.saved[1])
             return [c.needs(0) ? c.grad.sigmoidBackward(output: y) : nil, c.needs(1) ? c.grad * g * (1 - y * 2) : nil]
         }
@@ -109,22 +109,32 @@ extension Tensor {
     /// (`float` or `double` by dtype) and, when recording, a node over `self` and `y`
     /// saving `[self, y]` (or `[y]`).
     private consuming func gradient<F: BinaryFunction, D: BinaryFunction>(
-        fromOutput y: Tensor, _ float: F, _ double: D, _ name: StaticString, savingSelf: Bool,
+        fromOutput y: consuming Tensor, _ float: F, _ double: D, _ name: StaticString, savingSelf: Bool,
         backward: @escaping FunctionNode.Backward
     ) -> Tensor where F.First == Float, F.Second == Float, F.Output == Float, D.First == Double, D.Second == Double, D.Output == Double {
-        guard Tensor.recording(self, y) else { return to(y.dtype).onePass(with: y, float, double) }
-        let out = (copy self).to(y.dtype).onePass(with: y, float, double)
+        guard Tensor.recording(self, y) else {
+            let dtype = y.dtype
+            return to(dtype).onePass(with: consume y, float, double)
+        }
+        let out = (copy self).to(y.dtype).onePass(with: copy y, float, double)
         return out.recorded(name, inputs: [self, y], saving: savingSelf ? [self, y] : [y], backward: backward)
     }
 
     /// `f(self, y)` elementwise into a tensor shaped as `y` (`float` or `double` by dtype;
     /// `self` has `y`'s dtype and broadcasts to its shape): written over `self` when it is a
-    /// gradient nothing else holds (`isReusableGradient`), else into a fresh tensor. Not
-    /// recorded.
-    private consuming func onePass<F: BinaryFunction, D: BinaryFunction>(with y: Tensor, _ float: F, _ double: D) -> Tensor
+    /// gradient nothing else holds (`isReusableGradient`), else over `y` when it is a saved
+    /// tensor nothing else holds (`isReusableSaved`: an expanded gradient, as a sum's, is no
+    /// buffer to write to), else into a fresh tensor. Not recorded.
+    private consuming func onePass<F: BinaryFunction, D: BinaryFunction>(with y: consuming Tensor, _ float: F, _ double: D) -> Tensor
     where F.First == Float, F.Second == Float, F.Output == Float, D.First == Double, D.Second == Double, D.Output == Double {
-        let reusesSelf = dtype == y.dtype && shape == y.shape && Tensor.isReusableGradient(&self)
-        let out = reusesSelf ? self : Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y)
+        let out: Tensor
+        if dtype == y.dtype && shape == y.shape && Tensor.isReusableGradient(&self) {
+            out = self
+        } else if Tensor.isReusableSaved(&y) {
+            out = y.reusedBuffer
+        } else {
+            out = Tensor(uninitializedShape: y.shape, dtype: y.dtype, like: y)
+        }
         if y.dtype == .float32 { broadcastLoop(self, y, into: out, float) } else { broadcastLoop(self, y, into: out, double) }
         return out
     }
