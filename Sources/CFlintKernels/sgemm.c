@@ -25,11 +25,20 @@ static void pack_portable(int64_t count, int64_t depth, int64_t tile, const floa
 #define FLINT_AVX2 __attribute__((target("avx2,fma")))
 #define FLINT_INLINE static inline __attribute__((always_inline))
 
+// Rows of A read in place are found from one pointer per group of three rows (row i at
+// group[i/3] + (i%3)·lda, an address mode of its own), so a step advances four pointers
+// instead of computing twelve addresses.
+#define ROW_GROUPS(a, a_row) {(a), (a) + 3 * (a_row), (a) + 6 * (a_row), (a) + 9 * (a_row)}
+#define ROW_ELEMENT(group, a_row, i) ((group)[(i) / 3][((i) % 3) * (a_row)])
+
 // An R-row tile of up to 32 columns (W = 1 or 2 vectors of 16): R·W zmm accumulators,
-// one broadcast of A per row and step; stores masked to the tile's columns.
-FLINT_AVX512 FLINT_INLINE void avx512_tile(const int R, const int W, int64_t depth, const float *a, const float *b,
-                                            int64_t ldb, float *c, int64_t ldc, int accumulate, int columns) {
+// one broadcast of A per row and step; stores masked to the tile's columns. A is a
+// packed sliver (element (i, p) at a[12·p + i]) or, with D, rows read in place (element
+// (i, p) at a[i·a_row + p]).
+FLINT_AVX512 FLINT_INLINE void avx512_tile(const int R, const int W, const int D, int64_t depth, const float *a, int64_t a_row,
+                                            const float *b, int64_t ldb, float *c, int64_t ldc, int accumulate, int columns) {
     __m512 lo[12], hi[12];
+    const float *group[4] = ROW_GROUPS(a, a_row);
     __mmask16 mlo = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
     __mmask16 mhi = columns >= 32 ? 0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
 #pragma clang loop unroll(full)
@@ -38,11 +47,15 @@ FLINT_AVX512 FLINT_INLINE void avx512_tile(const int R, const int W, int64_t dep
         __m512 b0 = _mm512_loadu_ps(b), b1 = W == 2 ? _mm512_loadu_ps(b + 16) : b0;
 #pragma clang loop unroll(full)
         for (int i = 0; i < R; i++) {
-            __m512 s = _mm512_set1_ps(a[i]);
+            __m512 s = _mm512_set1_ps(D ? ROW_ELEMENT(group, a_row, i) : a[i]);
             lo[i] = _mm512_fmadd_ps(s, b0, lo[i]);
             if (W == 2) hi[i] = _mm512_fmadd_ps(s, b1, hi[i]);
         }
-        a += 12;
+        if (D) {
+            for (int g = 0; g < 4; g++) group[g]++;
+        } else {
+            a += 12;
+        }
         b += ldb;
     }
 #pragma clang loop unroll(full)
@@ -58,27 +71,33 @@ FLINT_AVX512 FLINT_INLINE void avx512_tile(const int R, const int W, int64_t dep
 }
 
 #define AVX512_ROWS(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12)
+// Each tile shape twice: from a packed sliver of A, and from rows of A read in place.
 #define AVX512_VARIANT(R) \
-    FLINT_AVX512 static void avx512_##R##x16(int64_t d, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx512_tile(R, 1, d, a, b, ldb, c, ldc, acc, cols); } \
-    FLINT_AVX512 static void avx512_##R##x32(int64_t d, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx512_tile(R, 2, d, a, b, ldb, c, ldc, acc, cols); }
+    FLINT_AVX512 static void avx512_##R##x16(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx512_tile(R, 1, 0, d, a, lda, b, ldb, c, ldc, acc, cols); } \
+    FLINT_AVX512 static void avx512_##R##x32(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx512_tile(R, 2, 0, d, a, lda, b, ldb, c, ldc, acc, cols); } \
+    FLINT_AVX512 static void avx512_rows_##R##x16(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx512_tile(R, 1, 1, d, a, lda, b, ldb, c, ldc, acc, cols); } \
+    FLINT_AVX512 static void avx512_rows_##R##x32(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx512_tile(R, 2, 1, d, a, lda, b, ldb, c, ldc, acc, cols); }
 AVX512_ROWS(AVX512_VARIANT)
 
-typedef void (*tile_function)(int64_t, const float *, const float *, int64_t, float *, int64_t, int, int);
-#define AVX512_ENTRY(R) {avx512_##R##x16, avx512_##R##x32},
-static const tile_function avx512_tiles[12][2] = {AVX512_ROWS(AVX512_ENTRY)};
+typedef void (*tile_function)(int64_t, const float *, int64_t, const float *, int64_t, float *, int64_t, int, int);
+#define AVX512_ENTRY(R) {{avx512_##R##x16, avx512_##R##x32}, {avx512_rows_##R##x16, avx512_rows_##R##x32}},
+static const tile_function avx512_tiles[12][2][2] = {AVX512_ROWS(AVX512_ENTRY)};
 
 // 12 rows × 32 columns, or any smaller tile; narrow tiles skip the second column vector.
-static void sgemm_avx512(int64_t depth, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
+static void sgemm_avx512(int64_t depth, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
                          int accumulate, int rows, int columns) {
-    avx512_tiles[rows - 1][columns > 16](depth, a, b, ldb, c, ldc, accumulate, columns);
+    avx512_tiles[rows - 1][lda != 0][columns > 16](depth, a, lda, b, ldb, c, ldc, accumulate, columns);
 }
 
 // The AVX2 counterpart: R rows of up to 16 columns (W = 1 or 2 vectors of 8).
-FLINT_AVX2 FLINT_INLINE void avx2_tile(const int R, const int W, int64_t depth, const float *a, const float *b,
-                                        int64_t ldb, float *c, int64_t ldc, int accumulate, int columns) {
+FLINT_AVX2 FLINT_INLINE void avx2_tile(const int R, const int W, const int D, int64_t depth, const float *a, int64_t a_row,
+                                        const float *b, int64_t ldb, float *c, int64_t ldc, int accumulate, int columns) {
     __m256 lo[6], hi[6];
+    const float *group[4] = ROW_GROUPS(a, a_row);
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     __m256i mlo = _mm256_cmpgt_epi32(_mm256_set1_epi32(columns), lanes);
     __m256i mhi = _mm256_cmpgt_epi32(_mm256_set1_epi32(columns - 8), lanes);
@@ -88,11 +107,15 @@ FLINT_AVX2 FLINT_INLINE void avx2_tile(const int R, const int W, int64_t depth, 
         __m256 b0 = _mm256_loadu_ps(b), b1 = W == 2 ? _mm256_loadu_ps(b + 8) : b0;
 #pragma clang loop unroll(full)
         for (int i = 0; i < R; i++) {
-            __m256 s = _mm256_broadcast_ss(a + i);
+            __m256 s = _mm256_broadcast_ss(D ? &ROW_ELEMENT(group, a_row, i) : a + i);
             lo[i] = _mm256_fmadd_ps(s, b0, lo[i]);
             if (W == 2) hi[i] = _mm256_fmadd_ps(s, b1, hi[i]);
         }
-        a += 6;
+        if (D) {
+            for (int g = 0; g < 2; g++) group[g]++;
+        } else {
+            a += 6;
+        }
         b += ldb;
     }
 #pragma clang loop unroll(full)
@@ -109,19 +132,23 @@ FLINT_AVX2 FLINT_INLINE void avx2_tile(const int R, const int W, int64_t depth, 
 
 #define AVX2_ROWS(X) X(1) X(2) X(3) X(4) X(5) X(6)
 #define AVX2_VARIANT(R) \
-    FLINT_AVX2 static void avx2_##R##x8(int64_t d, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx2_tile(R, 1, d, a, b, ldb, c, ldc, acc, cols); } \
-    FLINT_AVX2 static void avx2_##R##x16(int64_t d, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx2_tile(R, 2, d, a, b, ldb, c, ldc, acc, cols); }
+    FLINT_AVX2 static void avx2_##R##x8(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx2_tile(R, 1, 0, d, a, lda, b, ldb, c, ldc, acc, cols); } \
+    FLINT_AVX2 static void avx2_##R##x16(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx2_tile(R, 2, 0, d, a, lda, b, ldb, c, ldc, acc, cols); } \
+    FLINT_AVX2 static void avx2_rows_##R##x8(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx2_tile(R, 1, 1, d, a, lda, b, ldb, c, ldc, acc, cols); } \
+    FLINT_AVX2 static void avx2_rows_##R##x16(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { avx2_tile(R, 2, 1, d, a, lda, b, ldb, c, ldc, acc, cols); }
 AVX2_ROWS(AVX2_VARIANT)
 
-#define AVX2_ENTRY(R) {avx2_##R##x8, avx2_##R##x16},
-static const tile_function avx2_tiles[6][2] = {AVX2_ROWS(AVX2_ENTRY)};
+#define AVX2_ENTRY(R) {{avx2_##R##x8, avx2_##R##x16}, {avx2_rows_##R##x8, avx2_rows_##R##x16}},
+static const tile_function avx2_tiles[6][2][2] = {AVX2_ROWS(AVX2_ENTRY)};
 
 // 6 rows × 16 columns, or any smaller tile.
-static void sgemm_avx2(int64_t depth, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
+static void sgemm_avx2(int64_t depth, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
                        int accumulate, int rows, int columns) {
-    avx2_tiles[rows - 1][columns > 8](depth, a, b, ldb, c, ldc, accumulate, columns);
+    avx2_tiles[rows - 1][lda != 0][columns > 8](depth, a, lda, b, ldb, c, ldc, accumulate, columns);
 }
 
 // Transposes the 8×8 block whose rows are r[0..7] in place.

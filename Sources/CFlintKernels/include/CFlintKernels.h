@@ -4,11 +4,12 @@
 #include <stdint.h>
 
 /// A register-tiled single-precision GEMM micro-kernel: C[rows×columns] (row stride
-/// ldc) = or += A·B over `depth`, from A packed as a depth-major sliver of mr rows and B
-/// read as `depth` rows of nr contiguous columns, `ldb` elements apart (nr when packed).
-/// `rows` ≤ mr and `columns` ≤ nr: edge tiles are computed and stored in place (A and B
-/// slivers are always full width, zero-padded when packed).
-typedef void (*flint_sgemm_micro_kernel)(int64_t depth, const float *a, const float *b, int64_t ldb,
+/// ldc) = or += A·B over `depth`, from A packed as a depth-major sliver of mr rows (`lda`
+/// 0) or read in place as `rows` rows contiguous along the depth, `lda` elements apart,
+/// and B read as `depth` rows of nr contiguous columns, `ldb` elements apart (nr when
+/// packed). `rows` ≤ mr and `columns` ≤ nr: edge tiles are computed and stored in place
+/// (packed slivers are always full width, zero-padded).
+typedef void (*flint_sgemm_micro_kernel)(int64_t depth, const float *a, int64_t lda, const float *b, int64_t ldb,
                                          float *c, int64_t ldc, int accumulate, int rows, int columns);
 
 /// Packs `count` lines (`stride` apart, elements `depth_stride` apart) into slivers of

@@ -73,7 +73,9 @@ enum GEMM {
     /// Element (i, p) of A is at `a[i*aRowStride + p*aColStride]`, likewise B; C is
     /// row-major with row stride `ldc`. A row-major B is read in place (only a partial
     /// last sliver is packed): small-M products, such as convolutions, would otherwise
-    /// spend more time packing B than multiplying.
+    /// spend more time packing B than multiplying. A row-major A is read in place by the
+    /// C kernels, which broadcast each row's element from the row itself: packing it
+    /// was a transpose, a tenth of a training step's time.
     static func multiply<T: FloatingTensorElement>(
         m: Int, n: Int, k: Int,
         _ a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
@@ -101,7 +103,7 @@ enum GEMM {
             }
             return
         }
-        let directB = bColStride == 1
+        let directB = bColStride == 1, directA = aColStride == 1 && micro.native != nil
         let packedColumns = directB ? micro.columns : (min(n, colBlock) + micro.columns - 1) / micro.columns * micro.columns
         BufferCache.withScratch(of: T.self, count: min(k, depthBlock) * packedColumns) { packedB in
             var jc = 0
@@ -118,15 +120,23 @@ enum GEMM {
                     // each walking its share in blocks of `rowBlock`.
                     let rowTiles = (m + micro.rows - 1) / micro.rows
                     Parallel.forRange(rowTiles, costPerItem: micro.rows * nc * kc, grain: 1 << 21) { tiles in
-                        BufferCache.withScratch(of: T.self, count: (rowBlock + micro.rows) * kc) { packedA in
+                        func walk(packedA: UnsafeMutablePointer<T>?) {
                             let end = min(m, tiles.upperBound * micro.rows)
                             var ic = tiles.lowerBound * micro.rows
                             while ic < end {
-                                let mc = min(rowBlock, end - ic)
-                                pack(with: micro, count: mc, depth: kc, tile: micro.rows, a + ic * aRowStride + pc * aColStride, stride: aRowStride, depthStride: aColStride, into: packedA)
-                                macroKernel(micro, mc: mc, nc: nc, kc: kc, packedA, panel, c + ic * ldc + jc, ldc: ldc, accumulate: add)
+                                let mc = min(rowBlock, end - ic), rows = a + ic * aRowStride + pc * aColStride
+                                if let packedA {
+                                    pack(with: micro, count: mc, depth: kc, tile: micro.rows, rows, stride: aRowStride, depthStride: aColStride, into: packedA)
+                                }
+                                let aPanel = packedA.map { APanel(start: UnsafePointer($0), lda: 0) } ?? APanel(start: rows, lda: aRowStride)
+                                macroKernel(micro, mc: mc, nc: nc, kc: kc, aPanel, panel, c + ic * ldc + jc, ldc: ldc, accumulate: add)
                                 ic += mc
                             }
+                        }
+                        if directA {
+                            walk(packedA: nil)
+                        } else {
+                            BufferCache.withScratch(of: T.self, count: (rowBlock + micro.rows) * kc) { walk(packedA: $0) }
                         }
                     }
                     pc += kc
@@ -226,8 +236,20 @@ enum GEMM {
         }
     }
 
+    /// Where the macro-kernel finds A's rows: packed slivers (`lda` 0), or rows read in
+    /// place, `lda` elements apart (C kernels only).
+    private struct APanel<T> {
+        let start: UnsafePointer<T>
+        let lda: Int
+
+        /// The sliver or rows starting at row `i0`.
+        func rows(at i0: Int, tile: Int, depth: Int) -> UnsafePointer<T> {
+            lda == 0 ? start + i0 / tile * tile * depth : start + i0 * lda
+        }
+    }
+
     private static func macroKernel<T: FloatingTensorElement>(
-        _ micro: MicroKernel<T>, mc: Int, nc: Int, kc: Int, _ packedA: UnsafePointer<T>, _ panel: BPanel<T>,
+        _ micro: MicroKernel<T>, mc: Int, nc: Int, kc: Int, _ aPanel: APanel<T>, _ panel: BPanel<T>,
         _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool
     ) {
         let (rowTile, colTile) = (micro.rows, micro.columns)
@@ -236,10 +258,10 @@ enum GEMM {
             let (bSliver, ldb) = panel.sliver(at: j0, tile: colTile, depth: kc)
             var i0 = 0
             while i0 < mc {
-                let a = packedA + (i0 / rowTile) * rowTile * kc, tile = c + i0 * ldc + j0
+                let a = aPanel.rows(at: i0, tile: rowTile, depth: kc), tile = c + i0 * ldc + j0
                 let rows = min(rowTile, mc - i0), columns = min(colTile, nc - j0)
                 if let native = micro.native {
-                    native(Int64(kc), UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), UnsafeRawPointer(bSliver).assumingMemoryBound(to: Float.self),
+                    native(Int64(kc), UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), Int64(aPanel.lda), UnsafeRawPointer(bSliver).assumingMemoryBound(to: Float.self),
                            Int64(ldb), UnsafeMutableRawPointer(tile).assumingMemoryBound(to: Float.self), Int64(ldc),
                            accumulate ? 1 : 0, Int32(rows), Int32(columns))
                 } else {
