@@ -89,6 +89,26 @@ import Synchronization
         }
     }
 
+    /// Float32 sums over leading and trailing dimensions (runs summed by the vector kernel,
+    /// rows added side by side) against float64 sums of the same values, and sums that
+    /// keep dimensions on both sides of a reduced one (the element-by-element walk).
+    @Test func float32BlockSumsMatchFloat64() {
+        var random = TestRandom(state: 5)
+        let cases: [([Int], [Int])] = [
+            ([4, 3, 5, 7], [0, 2, 3]), ([64, 10], [0]), ([3, 40], [1]), ([2, 1, 3, 1, 33], [0, 4]),
+            ([5, 6, 7], [0, 1]), ([5, 6, 7], [1, 2]), ([3, 70000], [0]), ([5, 6, 7], [1]), ([1, 1], [0]),
+        ]
+        for (shape, dims) in cases {
+            let x64 = Tensor(flat: random.values(Shape.count(shape)), shape: shape)
+            let x32 = x64.to(.float32)
+            for keepDim in [false, true] {
+                let (s32, s64) = (x32.sum(dims: dims, keepDim: keepDim), x64.to(.float32).to(.float64).sum(dims: dims, keepDim: keepDim))
+                #expect(s32.shape == s64.shape)
+                expectClose(s32.scalars(as: Double.self), s64.scalars(as: Double.self), atol: 1e-5, rtol: 1e-6, "\(shape) over \(dims)")
+            }
+        }
+    }
+
     /// Relu's one-pass backward passes the gradient where the output is positive or NaN
     /// and gives exactly 0 elsewhere (even for an infinite gradient), as PyTorch's
     /// `threshold_backward`; its own backward is ThresholdBackwardBackward0.

@@ -189,6 +189,13 @@ enum ReduceKernel {
            let total = VectorMath.sum(x.pointer(Float.self), count: x.count) {
             return Tensor(Float(total))
         }
+        if self == .sum, x.dtype == .float32, x.isContiguous, let (leading, kept, trailing) = Self.blocks(x.shape, reduced) {
+            let out = Tensor(uninitializedShape: outShape, dtype: .float32)
+            Reduction.sumBlocks(x.pointer(Float.self), leading: leading, kept: kept, trailing: trailing, into: out.pointer(Float.self)) { run, count in
+                VectorMath.sum(run, count: count) ?? (0..<count).reduce(0.0) { $0 + Double(run[$1]) }
+            }
+            return out
+        }
         func float<T: FloatingTensorElement>(_: T.Type) -> Tensor {
             let out = Tensor(uninitializedShape: outShape, dtype: x.dtype)
             let px = UnsafePointer(x.pointer(T.self)), po = out.pointer(T.self)
@@ -223,6 +230,15 @@ enum ReduceKernel {
             }
             return x.dtype == .bool && self != .sum ? out.copyData(to: .bool) : out
         }
+    }
+
+    /// `shape` as `[leading, kept, trailing]` when the reduced dimensions all come before
+    /// or after the kept ones (dimensions of size 1 go either way) and some are kept.
+    private static func blocks(_ shape: [Int], _ reduced: [Bool]) -> (Int, Int, Int)? {
+        let keptDims = shape.indices.filter { !reduced[$0] && shape[$0] != 1 }
+        guard let first = keptDims.first, let last = keptDims.last else { return nil }
+        guard (first...last).allSatisfy({ !reduced[$0] || shape[$0] == 1 }) else { return nil }
+        return (shape[..<first].reduce(1, *), shape[first...last].reduce(1, *), shape[(last + 1)...].reduce(1, *))
     }
 
     /// A whole contiguous tensor below the threading grain reduced in one plain loop,
