@@ -57,19 +57,23 @@ import Synchronization
     /// unfolding) against the float64 paths on the same values.
     @Test func float32FastPathsMatchFloat64() throws {
         var random = TestRandom(state: 11)
-        var values = random.values(2 * 4 * 10 * 12)
-        values[5] = .nan
-        values[130] = values[131]
-        let px64 = Tensor(flat: values, shape: [2, 4, 10, 12]).requiresGrad_()
-        let px32 = px64.detach().to(.float32).requiresGrad_()
-        let (p64, p32) = (px64.maxPool2d(kernelSize: 2), px32.maxPool2d(kernelSize: 2))
-        let pg = Tensor(flat: random.values(p64.count), shape: p64.shape)
-        try p64.backward(gradient: pg)
-        try p32.backward(gradient: pg.to(.float32))
-        let (v32, v64) = (p32.scalars(as: Double.self), p64.scalars(as: Double.self))
-        #expect(v32.map(\.isNaN) == v64.map(\.isNaN) && v64.contains(where: \.isNaN))
-        #expect(zip(v32, v64).allSatisfy { $0.isNaN || $0 == Double(Float($1)) })
-        #expect(px32.grad!.scalars(as: Double.self) == px64.grad!.to(.float32).scalars(as: Double.self))
+        // Pooling: NaNs (two in one window), a tie, odd sizes, rows wider than 16 windows.
+        for shape in [[2, 4, 10, 12], [1, 3, 7, 41]] {
+            var values = random.values(Shape.count(shape))
+            values[5] = .nan
+            (values[6], values[shape[3] + 6]) = (.nan, .nan)
+            values[130] = values[131]
+            let px64 = Tensor(flat: values, shape: shape).requiresGrad_()
+            let px32 = px64.detach().to(.float32).requiresGrad_()
+            let (p64, p32) = (px64.maxPool2d(kernelSize: 2), px32.maxPool2d(kernelSize: 2))
+            let pg = Tensor(flat: random.values(p64.count), shape: p64.shape)
+            try p64.backward(gradient: pg)
+            try p32.backward(gradient: pg.to(.float32))
+            let (v32, v64) = (p32.scalars(as: Double.self), p64.scalars(as: Double.self))
+            #expect(v32.map(\.isNaN) == v64.map(\.isNaN) && v64.contains(where: \.isNaN))
+            #expect(zip(v32, v64).allSatisfy { $0.isNaN || $0 == Double(Float($1)) })
+            #expect(px32.grad!.scalars(as: Double.self) == px64.grad!.to(.float32).scalars(as: Double.self))
+        }
         let x64 = Tensor(flat: random.values(2 * 4 * 10 * 12), shape: [2, 4, 10, 12]), x32 = x64.to(.float32)
         for (stride, padding, groups) in [(1, 0, 1), (2, 1, 2), (1, 2, 4)] {
             let w64 = Tensor(flat: random.values(8 * (4 / groups) * 3 * 3), shape: [8, 4 / groups, 3, 3]).requiresGrad_()
