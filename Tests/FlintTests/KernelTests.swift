@@ -93,6 +93,25 @@ import Synchronization
         }
     }
 
+    /// A float32 linear layer wider than its batch (computed as `(w·xᵀ)ᵀ`) against float64,
+    /// with and without a bias, for a contiguous and a transposed input.
+    @Test func float32WideLinearMatchesFloat64() {
+        var random = TestRandom(state: 7)
+        for (n, k, m) in [(13, 37, 50), (3, 5, 40), (64, 100, 65)] {
+            let x64 = Tensor(flat: random.values(n * k), shape: [n, k]), w64 = Tensor(flat: random.values(m * k), shape: [m, k])
+            let b64 = Tensor(flat: random.values(m), shape: [m])
+            let xt64 = Tensor(flat: random.values(n * k), shape: [k, n]).t()
+            for x in [x64, xt64] {
+                for bias in [b64, nil] {
+                    let y64 = x.linear(weight: w64, bias: bias)
+                    let y32 = x.to(.float32).linear(weight: w64.to(.float32), bias: bias?.to(.float32))
+                    #expect(y32.shape == [n, m])
+                    expectClose(y32.scalars(as: Double.self), y64.scalars(as: Double.self), atol: 1e-4, rtol: 1e-4, "\(n)x\(k)x\(m) bias \(bias != nil)")
+                }
+            }
+        }
+    }
+
     /// Float32 sums over leading and trailing dimensions (runs summed by the vector kernel,
     /// rows added side by side) against float64 sums of the same values, and sums that
     /// keep dimensions on both sides of a reduced one (the element-by-element walk).

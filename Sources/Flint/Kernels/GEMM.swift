@@ -146,6 +146,13 @@ enum GEMM {
         }
     }
 
+    /// Writes the transpose of the row-major `rows × columns` matrix `source` to `out`
+    /// (`columns × rows`, row-major): packing every row into one sliver as wide as the
+    /// matrix is a transpose, done in registers by the C packing.
+    static func transpose(_ source: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+        pack(with: defaultKernel(Float.self), count: rows, depth: columns, tile: rows, source, stride: columns, depthStride: 1, into: out)
+    }
+
     /// The float32 dot-product kernel of this CPU, if any (see `sumOfProducts`).
     static let nativeDot: flint_sgemm_dot_kernel? = flint_sgemm_dot_select()
 

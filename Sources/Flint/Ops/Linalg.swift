@@ -55,13 +55,18 @@ extension Tensor {
         if let bias, bias.shape != [m] { failAt(location, "linear: bias of shape \(Shape.describe(bias.shape)) does not match \(m) output features") }
         let dtype = DType.promote(self.dtype, weight.dtype).isFloatingPoint ? DType.promote(self.dtype, weight.dtype) : .float32
         let (x, w) = (to(dtype), weight.to(dtype))
-        let out = bias.map { $0.to(dtype).expand([n, m]).copyData(to: dtype) } ?? Tensor(uninitializedShape: [n, m], dtype: dtype)
-        func run<T: FloatingTensorElement>(_: T.Type) {
-            GEMM.multiply(m: n, n: m, k: k, x.pointer(T.self), aRowStride: x.strides[0], aColStride: x.strides[1],
-                          w.pointer(T.self), bRowStride: w.strides[1], bColStride: w.strides[0],
-                          into: out.pointer(T.self), ldc: m, accumulate: bias != nil)
+        let out: Tensor
+        if dtype == .float32, m > n, w.strides[1] == 1, GEMM.nativeFloat != nil {
+            out = Tensor.transposedLinear(x, w, bias: bias?.to(dtype), n: n, k: k, m: m)
+        } else {
+            out = bias.map { $0.to(dtype).expand([n, m]).copyData(to: dtype) } ?? Tensor(uninitializedShape: [n, m], dtype: dtype)
+            func run<T: FloatingTensorElement>(_: T.Type) {
+                GEMM.multiply(m: n, n: m, k: k, x.pointer(T.self), aRowStride: x.strides[0], aColStride: x.strides[1],
+                              w.pointer(T.self), bRowStride: w.strides[1], bColStride: w.strides[0],
+                              into: out.pointer(T.self), ldc: m, accumulate: bias != nil)
+            }
+            if dtype == .float32 { run(Float.self) } else { run(Double.self) }
         }
-        if dtype == .float32 { run(Float.self) } else { run(Double.self) }
         guard Tensor.recording([self, weight] + (bias.map { [$0] } ?? [])) else { return out }
         let types = (self.dtype, weight.dtype, bias?.dtype ?? dtype)
         return out.recorded("AddmmBackward0", inputs: [self, weight, bias], saving: [self, weight], location: location) { c in
@@ -70,6 +75,25 @@ extension Tensor {
                     c.needs(1) ? c.grad.t().mm(x).to(types.1) : nil,
                     c.needs(2) ? c.grad.sum(dim: 0).to(types.2) : nil]
         }
+    }
+
+    /// `x·wᵀ (+ bias)` for a row-major float32 weight with more rows than `x` (a layer
+    /// wider than its batch), as `(w·xᵀ)ᵀ`: the GEMM reads the weight's rows in place and
+    /// packs the smaller `x` (the direct form packs the weight with a transpose, the
+    /// largest copy of a training step), and the `[m, n]` product, started from the bias,
+    /// is transposed into the result.
+    private static func transposedLinear(_ x: Tensor, _ w: Tensor, bias: Tensor?, n: Int, k: Int, m: Int) -> Tensor {
+        let product = Tensor(uninitializedShape: [m, n], dtype: .float32), out = Tensor(uninitializedShape: [n, m], dtype: .float32)
+        let p = product.pointer(Float.self)
+        if let bias {
+            let b = bias.contiguousData().pointer(Float.self)
+            for j in 0..<m { (p + j * n).update(repeating: b[j], count: n) }
+        }
+        GEMM.multiply(m: m, n: n, k: k, w.pointer(Float.self), aRowStride: w.strides[0], aColStride: w.strides[1],
+                      x.pointer(Float.self), bRowStride: x.strides[1], bColStride: x.strides[0],
+                      into: p, ldc: n, accumulate: bias != nil)
+        GEMM.transpose(p, rows: m, columns: n, into: out.pointer(Float.self))
+        return out
     }
 
     /// Product of two matrices (MmBackward0).
