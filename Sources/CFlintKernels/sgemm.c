@@ -70,21 +70,24 @@ FLINT_AVX512 FLINT_INLINE void avx512_tile(const int R, const int W, const int D
     }
 }
 
-#define AVX512_ROWS(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12)
-// Each tile shape twice: from a packed sliver of A, and from rows of A read in place.
-#define AVX512_VARIANT(R) \
-    FLINT_AVX512 static void avx512_##R##x16(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx512_tile(R, 1, 0, d, a, lda, b, ldb, c, ldc, acc, cols); } \
-    FLINT_AVX512 static void avx512_##R##x32(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx512_tile(R, 2, 0, d, a, lda, b, ldb, c, ldc, acc, cols); } \
-    FLINT_AVX512 static void avx512_rows_##R##x16(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx512_tile(R, 1, 1, d, a, lda, b, ldb, c, ldc, acc, cols); } \
-    FLINT_AVX512 static void avx512_rows_##R##x32(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx512_tile(R, 2, 1, d, a, lda, b, ldb, c, ldc, acc, cols); }
-AVX512_ROWS(AVX512_VARIANT)
-
+// Each tile shape of an instruction set twice: from a packed sliver of A, and from rows
+// of A read in place (R rows; one or two vectors of NARROW columns).
+#define TILE_VARIANTS(SET, TARGET, R, NARROW, WIDE) \
+    TARGET static void SET##_##R##x##NARROW(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { SET##_tile(R, 1, 0, d, a, lda, b, ldb, c, ldc, acc, cols); } \
+    TARGET static void SET##_##R##x##WIDE(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { SET##_tile(R, 2, 0, d, a, lda, b, ldb, c, ldc, acc, cols); } \
+    TARGET static void SET##_rows_##R##x##NARROW(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { SET##_tile(R, 1, 1, d, a, lda, b, ldb, c, ldc, acc, cols); } \
+    TARGET static void SET##_rows_##R##x##WIDE(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
+    { SET##_tile(R, 2, 1, d, a, lda, b, ldb, c, ldc, acc, cols); }
+#define TILE_ENTRY(SET, R, NARROW, WIDE) {{SET##_##R##x##NARROW, SET##_##R##x##WIDE}, {SET##_rows_##R##x##NARROW, SET##_rows_##R##x##WIDE}},
 typedef void (*tile_function)(int64_t, const float *, int64_t, const float *, int64_t, float *, int64_t, int, int);
-#define AVX512_ENTRY(R) {{avx512_##R##x16, avx512_##R##x32}, {avx512_rows_##R##x16, avx512_rows_##R##x32}},
+
+#define AVX512_ROWS(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12)
+#define AVX512_VARIANT(R) TILE_VARIANTS(avx512, FLINT_AVX512, R, 16, 32)
+AVX512_ROWS(AVX512_VARIANT)
+#define AVX512_ENTRY(R) TILE_ENTRY(avx512, R, 16, 32)
 static const tile_function avx512_tiles[12][2][2] = {AVX512_ROWS(AVX512_ENTRY)};
 
 // 12 rows × 32 columns, or any smaller tile; narrow tiles skip the second column vector.
@@ -131,18 +134,9 @@ FLINT_AVX2 FLINT_INLINE void avx2_tile(const int R, const int W, const int D, in
 }
 
 #define AVX2_ROWS(X) X(1) X(2) X(3) X(4) X(5) X(6)
-#define AVX2_VARIANT(R) \
-    FLINT_AVX2 static void avx2_##R##x8(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx2_tile(R, 1, 0, d, a, lda, b, ldb, c, ldc, acc, cols); } \
-    FLINT_AVX2 static void avx2_##R##x16(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx2_tile(R, 2, 0, d, a, lda, b, ldb, c, ldc, acc, cols); } \
-    FLINT_AVX2 static void avx2_rows_##R##x8(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx2_tile(R, 1, 1, d, a, lda, b, ldb, c, ldc, acc, cols); } \
-    FLINT_AVX2 static void avx2_rows_##R##x16(int64_t d, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int acc, int cols) \
-    { avx2_tile(R, 2, 1, d, a, lda, b, ldb, c, ldc, acc, cols); }
+#define AVX2_VARIANT(R) TILE_VARIANTS(avx2, FLINT_AVX2, R, 8, 16)
 AVX2_ROWS(AVX2_VARIANT)
-
-#define AVX2_ENTRY(R) {{avx2_##R##x8, avx2_##R##x16}, {avx2_rows_##R##x8, avx2_rows_##R##x16}},
+#define AVX2_ENTRY(R) TILE_ENTRY(avx2, R, 8, 16)
 static const tile_function avx2_tiles[6][2][2] = {AVX2_ROWS(AVX2_ENTRY)};
 
 // 6 rows × 16 columns, or any smaller tile.
