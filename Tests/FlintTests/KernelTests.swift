@@ -14,9 +14,10 @@ import Synchronization
 
     /// Sizes that give edge tiles of every row count of both native kernels, narrow and
     /// wide column edges, and depths that leave remainders after 16-, 8- and 4-wide
-    /// transposes; the last is large enough to be split across threads (rows shared in
-    /// whole micro-tiles) where the machine has more than one core.
-    static let shapes = [(1, 1, 1), (13, 33, 7), (30, 70, 300), (75, 40, 5), (6, 25, 37), (11, 17, 12), (64, 48, 19), (150, 200, 80)]
+    /// transposes; (150, 200, 80) is large enough to be split across threads (rows shared
+    /// in whole micro-tiles) where the machine has more than one core, and (150, 1024, 3)
+    /// packs a row-major B whose rows are 4 KiB apart.
+    static let shapes = [(1, 1, 1), (13, 33, 7), (30, 70, 300), (75, 40, 5), (6, 25, 37), (11, 17, 12), (64, 48, 19), (150, 200, 80), (150, 1024, 3)]
 
     @Test func everyMicroKernelMultipliesCorrectly() {
         var random = TestRandom(state: 3)

@@ -73,7 +73,9 @@ enum GEMM {
     /// Element (i, p) of A is at `a[i*aRowStride + p*aColStride]`, likewise B; C is
     /// row-major with row stride `ldc`. A row-major B is read in place (only a partial
     /// last sliver is packed): small-M products, such as convolutions, would otherwise
-    /// spend more time packing B than multiplying. A row-major A is read in place by the
+    /// spend more time packing B than multiplying — unless the product has many rows and
+    /// B's rows are a multiple of 4 KiB apart, where a sliver's rows share a handful of
+    /// L1 sets and thrash (1024² products ran 15–20% slower). A row-major A is read in place by the
     /// C kernels, which broadcast each row's element from the row itself: packing it
     /// was a transpose, a tenth of a training step's time.
     static func multiply<T: FloatingTensorElement>(
@@ -103,7 +105,7 @@ enum GEMM {
             }
             return
         }
-        let directB = bColStride == 1, directA = aColStride == 1 && micro.native != nil
+        let directB = bColStride == 1 && (m <= 2 * rowBlock || bRowStride * MemoryLayout<T>.stride % 4096 != 0), directA = aColStride == 1 && micro.native != nil
         let packedColumns = directB ? micro.columns : (min(n, colBlock) + micro.columns - 1) / micro.columns * micro.columns
         BufferCache.withScratch(of: T.self, count: min(k, depthBlock) * packedColumns) { packedB in
             var jc = 0
