@@ -4,9 +4,8 @@ import Synchronization
 @testable import Flint
 
 /// The kernels against plain loops: every GEMM micro-kernel this CPU runs (AVX-512,
-/// AVX2, portable), each with its own packing, with A and B each read in place (C kernels)
-/// and packed, and the
-/// vectorised math.
+/// AVX2, portable), each with its own packing, with A and B each read in place (C
+/// kernels) and packed, and the vectorised math.
 @Suite struct KernelTests {
     static var floatKernels: [GEMM.MicroKernel<Float>] {
         [GEMM.nativeKernel(named: "avx512"), GEMM.nativeKernel(named: "avx2")].compactMap { $0 } + [GEMM.portableKernel(Float.self)]
