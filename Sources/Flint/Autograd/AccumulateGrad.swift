@@ -30,7 +30,6 @@ extension Tensor {
         gradNode == nil && dtype == leaf.dtype && shape == leaf.shape && isWholeBuffer
     }
 
-
     /// Adds `incoming` into `grad` as PyTorch's AccumulateGrad does: the first gradient
     /// is stored (a private copy unless building a graph), later ones are added in place,
     /// or out of place when building a graph (`createGraph`).

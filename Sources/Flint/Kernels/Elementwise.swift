@@ -14,6 +14,13 @@ protocol BinaryFunction {
     func callAsFunction(_ a: First, _ b: Second) -> Output
 }
 
+/// `f(b, a)`: a binary function with its operands swapped.
+struct Swapped<F: BinaryFunction>: BinaryFunction {
+    let f: F
+    init(_ f: F) { self.f = f }
+    @inline(__always) func callAsFunction(_ a: F.Second, _ b: F.First) -> F.Output { f(b, a) }
+}
+
 /// Elementwise kernels over strided buffers. Each walks the operands with a
 /// `StridedLoop`, takes a tight unit-stride path when every operand is contiguous in the
 /// innermost dimension, and splits large work across threads.
@@ -22,7 +29,7 @@ enum Elementwise {
     @inline(__always)
     static func mapContiguous<F: UnaryFunction>(count: Int, _ a: UnsafePointer<F.Input>, into out: UnsafeMutablePointer<F.Output>, _ f: F) {
         if UnsafeRawPointer(a) == UnsafeRawPointer(UnsafeMutableRawPointer(out)) {
-            // In place: read through `out` (see `zipContiguous`).
+            // In place: read through `out` (see `zipInPlace`).
             let inPlace = UnsafeMutableRawPointer(out).assumingMemoryBound(to: F.Input.self)
             Parallel.forRange(count) { range in
                 for i in range { out[i] = f(inPlace[i]) }
@@ -42,31 +49,13 @@ enum Elementwise {
         into out: UnsafeMutablePointer<F.Output>, _ f: F
     ) {
         if UnsafeRawPointer(a) == UnsafeRawPointer(UnsafeMutableRawPointer(out)) && !aIsScalar {
-            // Written over `a` (the result replacing a dead operand): a loop of its own that
-            // reads through `out`, since two equal pointers fail the compiler's overlap check
-            // and would run the scalar loop.
-            let inPlace = UnsafeMutableRawPointer(out).assumingMemoryBound(to: F.First.self)
-            Parallel.forRange(count) { range in
-                if bIsScalar {
-                    let bv = b[0]
-                    for i in range { out[i] = f(inPlace[i], bv) }
-                } else {
-                    for i in range { out[i] = f(inPlace[i], b[i]) }
-                }
-            }
+            // Written over `a` (the result replacing a dead operand).
+            zipInPlace(count: count, over: out, b, bIsScalar: bIsScalar, f)
             return
         }
         if UnsafeRawPointer(b) == UnsafeRawPointer(UnsafeMutableRawPointer(out)) && !bIsScalar {
-            // Written over `b` (a gradient written over a dead saved tensor), likewise.
-            let inPlace = UnsafeMutableRawPointer(out).assumingMemoryBound(to: F.Second.self)
-            Parallel.forRange(count) { range in
-                if aIsScalar {
-                    let av = a[0]
-                    for i in range { out[i] = f(av, inPlace[i]) }
-                } else {
-                    for i in range { out[i] = f(a[i], inPlace[i]) }
-                }
-            }
+            // Written over `b` (a gradient written over a dead saved tensor).
+            zipInPlace(count: count, over: out, a, bIsScalar: aIsScalar, Swapped(f))
             return
         }
         Parallel.forRange(count) { range in
@@ -78,6 +67,24 @@ enum Elementwise {
                 for i in range { out[i] = f(av, b[i]) }
             } else {
                 for i in range { out[i] = f(a[i], b[i]) }
+            }
+        }
+    }
+
+    /// `out[i] = f(out[i], b[i])` for `count` contiguous elements (a single-element `b`
+    /// broadcast): a loop of its own that reads through `out`, since two equal pointers
+    /// fail the compiler's overlap check and would run the scalar loop.
+    @inline(__always)
+    private static func zipInPlace<F: BinaryFunction>(
+        count: Int, over out: UnsafeMutablePointer<F.Output>, _ b: UnsafePointer<F.Second>, bIsScalar: Bool, _ f: F
+    ) {
+        let inPlace = UnsafeMutableRawPointer(out).assumingMemoryBound(to: F.First.self)
+        Parallel.forRange(count) { range in
+            if bIsScalar {
+                let bv = b[0]
+                for i in range { out[i] = f(inPlace[i], bv) }
+            } else {
+                for i in range { out[i] = f(inPlace[i], b[i]) }
             }
         }
     }

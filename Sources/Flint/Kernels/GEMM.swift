@@ -2,9 +2,9 @@ import CFlintKernels
 
 /// General matrix multiply `C = A·B (+ C)`: packed, cache-blocked, with a register-tiled
 /// micro-kernel, split across threads by rows (whole micro-tiles) or, for few rows, by
-/// columns. For float32 the micro-kernel is
-/// chosen at run time from the CPU (AVX-512 12×32 or AVX2 6×16 FMA kernels, in C);
-/// otherwise, and for float64, a portable SIMD kernel of 6×16 outputs.
+/// columns. For float32 the micro-kernel is chosen at run time from the CPU (AVX-512
+/// 12×32 or AVX2 6×16 FMA kernels, in C); otherwise, and for float64, a portable SIMD
+/// kernel of 6×16 outputs.
 enum GEMM {
     static let depthBlock = 256
     static let rowBlock = 72
@@ -75,9 +75,9 @@ enum GEMM {
     /// last sliver is packed): small-M products, such as convolutions, would otherwise
     /// spend more time packing B than multiplying — unless the product has many rows and
     /// B's rows are a multiple of 4 KiB apart, where a sliver's rows share a handful of
-    /// L1 sets and thrash (1024² products ran 15–20% slower). A row-major A is read in place by the
-    /// C kernels, which broadcast each row's element from the row itself: packing it
-    /// was a transpose, a tenth of a training step's time.
+    /// L1 sets and thrash (1024² products ran 15–20% slower). A row-major A is read in
+    /// place by the C kernels, which broadcast each row's element from the row itself:
+    /// packing it was a transpose, a tenth of a training step's time.
     static func multiply<T: FloatingTensorElement>(
         m: Int, n: Int, k: Int,
         _ a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
@@ -105,7 +105,8 @@ enum GEMM {
             }
             return
         }
-        let directB = bColStride == 1 && (m <= 2 * rowBlock || bRowStride * MemoryLayout<T>.stride % 4096 != 0), directA = aColStride == 1 && micro.native != nil
+        let directB = bColStride == 1 && (m <= 2 * rowBlock || bRowStride * MemoryLayout<T>.stride % 4096 != 0)
+        let directA = aColStride == 1 && micro.native != nil
         let packedColumns = directB ? micro.columns : (min(n, colBlock) + micro.columns - 1) / micro.columns * micro.columns
         BufferCache.withScratch(of: T.self, count: min(k, depthBlock) * packedColumns) { packedB in
             var jc = 0
@@ -148,11 +149,25 @@ enum GEMM {
         }
     }
 
-    /// Writes the transpose of the row-major `rows × columns` matrix `source` to `out`
-    /// (`columns × rows`, row-major): packing every row into one sliver as wide as the
-    /// matrix is a transpose, done in registers by the C packing.
-    static func transpose(_ source: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
-        pack(with: defaultKernel(Float.self), count: rows, depth: columns, tile: rows, source, stride: columns, depthStride: 1, into: out)
+    /// `out[n×m] = x[n×k]·wᵀ (+ bias)` for a row-major float32 weight `w[m×k]` with more
+    /// rows than `x` (a linear layer wider than its batch), as `(w·xᵀ)ᵀ`: the product
+    /// reads the weight's rows in place and packs the smaller `x` (the direct form packs
+    /// the weight with a transpose, the largest copy of a training step). The `[m, n]`
+    /// product, started from the bias, is transposed into `out` by the packing (one
+    /// sliver as wide as the matrix is a transpose). C kernels only.
+    static func wideLinear(
+        n: Int, k: Int, m: Int, _ x: UnsafePointer<Float>, xRowStride: Int, xColStride: Int,
+        weight w: UnsafePointer<Float>, weightRowStride: Int, bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>
+    ) {
+        let micro = nativeFloat!
+        BufferCache.withScratch(of: Float.self, count: m * n) { product in
+            if let bias {
+                for j in 0..<m { (product + j * n).update(repeating: bias[j], count: n) }
+            }
+            multiply(m: m, n: n, k: k, w, aRowStride: weightRowStride, aColStride: 1, x, bRowStride: xColStride, bColStride: xRowStride,
+                     into: product, ldc: n, accumulate: bias != nil, kernel: micro)
+            pack(with: micro, count: m, depth: n, tile: m, product, stride: n, depthStride: 1, into: out)
+        }
     }
 
     /// The float32 dot-product kernel of this CPU, if any (see `sumOfProducts`).

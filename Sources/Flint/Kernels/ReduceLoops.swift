@@ -61,13 +61,14 @@ enum Reduction {
     /// block reduced over its first and last dimensions into `kept` outputs (a bias
     /// gradient: `[N, C, H, W]` summed over N, H and W, or `[N, C]` over N). Each output
     /// adds `leading` runs of `trailing` contiguous elements, summed by the vector kernel
-    /// (`sum`); with `trailing` 1 the rows are added side by side, a vector of outputs at a
-    /// time. The element-by-element walk of `reduce` was one dependent double addition per
-    /// element (a tenth of a small CNN's training step).
-    static func sumBlocks(
-        _ x: UnsafePointer<Float>, leading: Int, kept: Int, trailing: Int, into out: UnsafeMutablePointer<Float>,
-        sum: (UnsafePointer<Float>, Int) -> Double
-    ) {
+    /// (`VectorMath.sum`, a plain loop without one); with `trailing` 1 the rows are added
+    /// side by side, a vector of outputs at a time. The element-by-element walk of
+    /// `reduce` was one dependent double addition per element (a tenth of a small CNN's
+    /// training step).
+    static func sumBlocks(_ x: UnsafePointer<Float>, leading: Int, kept: Int, trailing: Int, into out: UnsafeMutablePointer<Float>) {
+        func sum(_ run: UnsafePointer<Float>, _ count: Int) -> Double {
+            VectorMath.sum(run, count: count) ?? (0..<count).reduce(0.0) { $0 + Double(run[$1]) }
+        }
         Parallel.forRange(kept, costPerItem: leading * trailing) { range in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: range.count) { buffer in
                 let totals = buffer.baseAddress!

@@ -1,11 +1,11 @@
 // Results written over buffers nobody else can see. An operator that consumes a
 // temporary (`x * 2` in `x * 2 + 1`, `(y + 1).tanh()`) may write its result into the
-// temporary's buffer, and a backward formula that reads its output gradient once may
-// write its result over that gradient, when nothing else can see it: no other reference
-// to the tensor or its storage (a saved tensor, a view, `data`, a hook's or caller's copy
-// all hold one), and the op does not save the operand itself. The buffer is then already
-// in cache and no new one is allocated; the gradients and the graph are the same as
-// with a fresh result.
+// temporary's buffer, and a backward formula that reads its output gradient (or a tensor
+// it saved) once may write its result over it, when nothing else can see it: no other
+// reference to the tensor or its storage (a saved tensor, a view, `data`, a hook's or
+// caller's copy all hold one), and the op does not save the operand itself. The buffer
+// is then already in cache and no new one is allocated; the gradients and the graph are
+// the same as with a fresh result.
 
 extension Tensor {
     /// Whether the elements are this tensor's storage, whole: contiguous from offset 0,

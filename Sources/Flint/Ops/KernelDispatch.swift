@@ -191,9 +191,7 @@ enum ReduceKernel {
         }
         if self == .sum, x.dtype == .float32, x.isContiguous, let (leading, kept, trailing) = Self.blocks(x.shape, reduced) {
             let out = Tensor(uninitializedShape: outShape, dtype: .float32)
-            Reduction.sumBlocks(x.pointer(Float.self), leading: leading, kept: kept, trailing: trailing, into: out.pointer(Float.self)) { run, count in
-                VectorMath.sum(run, count: count) ?? (0..<count).reduce(0.0) { $0 + Double(run[$1]) }
-            }
+            Reduction.sumBlocks(x.pointer(Float.self), leading: leading, kept: kept, trailing: trailing, into: out.pointer(Float.self))
             return out
         }
         func float<T: FloatingTensorElement>(_: T.Type) -> Tensor {

@@ -57,7 +57,13 @@ extension Tensor {
         let (x, w) = (to(dtype), weight.to(dtype))
         let out: Tensor
         if dtype == .float32, m > n, w.strides[1] == 1, GEMM.nativeFloat != nil {
-            out = Tensor.transposedLinear(x, w, bias: bias?.to(dtype), n: n, k: k, m: m)
+            // Wider than its batch: `(w·xᵀ)ᵀ` reads the weight in place (GEMM.wideLinear).
+            out = Tensor(uninitializedShape: [n, m], dtype: .float32)
+            let b = bias.map { $0.to(dtype).contiguousData() }
+            withExtendedLifetime(b) {
+                GEMM.wideLinear(n: n, k: k, m: m, x.pointer(Float.self), xRowStride: x.strides[0], xColStride: x.strides[1],
+                                weight: w.pointer(Float.self), weightRowStride: w.strides[0], bias: b?.pointer(Float.self), into: out.pointer(Float.self))
+            }
         } else {
             out = bias.map { $0.to(dtype).expand([n, m]).copyData(to: dtype) } ?? Tensor(uninitializedShape: [n, m], dtype: dtype)
             func run<T: FloatingTensorElement>(_: T.Type) {
@@ -75,25 +81,6 @@ extension Tensor {
                     c.needs(1) ? c.grad.t().mm(x).to(types.1) : nil,
                     c.needs(2) ? c.grad.sum(dim: 0).to(types.2) : nil]
         }
-    }
-
-    /// `x·wᵀ (+ bias)` for a row-major float32 weight with more rows than `x` (a layer
-    /// wider than its batch), as `(w·xᵀ)ᵀ`: the GEMM reads the weight's rows in place and
-    /// packs the smaller `x` (the direct form packs the weight with a transpose, the
-    /// largest copy of a training step), and the `[m, n]` product, started from the bias,
-    /// is transposed into the result.
-    private static func transposedLinear(_ x: Tensor, _ w: Tensor, bias: Tensor?, n: Int, k: Int, m: Int) -> Tensor {
-        let product = Tensor(uninitializedShape: [m, n], dtype: .float32), out = Tensor(uninitializedShape: [n, m], dtype: .float32)
-        let p = product.pointer(Float.self)
-        if let bias {
-            let b = bias.contiguousData().pointer(Float.self)
-            for j in 0..<m { (p + j * n).update(repeating: b[j], count: n) }
-        }
-        GEMM.multiply(m: m, n: n, k: k, w.pointer(Float.self), aRowStride: w.strides[0], aColStride: w.strides[1],
-                      x.pointer(Float.self), bRowStride: x.strides[1], bColStride: x.strides[0],
-                      into: p, ldc: n, accumulate: bias != nil)
-        GEMM.transpose(p, rows: m, columns: n, into: out.pointer(Float.self))
-        return out
     }
 
     /// Product of two matrices (MmBackward0).
