@@ -30,8 +30,8 @@ enum Elementwise {
     static func mapContiguous<F: UnaryFunction>(count: Int, _ a: UnsafePointer<F.Input>, into out: UnsafeMutablePointer<F.Output>, _ f: F) {
         if UnsafeRawPointer(a) == UnsafeRawPointer(UnsafeMutableRawPointer(out)) {
             // In place: read through `out` (see `zipInPlace`).
-            let inPlace = UnsafeMutableRawPointer(out).assumingMemoryBound(to: F.Input.self)
             Parallel.forRange(count) { range in
+                let inPlace = UnsafeMutableRawPointer(out).assumingMemoryBound(to: F.Input.self)
                 for i in range { out[i] = f(inPlace[i]) }
             }
             return
@@ -73,13 +73,15 @@ enum Elementwise {
 
     /// `out[i] = f(out[i], b[i])` for `count` contiguous elements (a single-element `b`
     /// broadcast): a loop of its own that reads through `out`, since two equal pointers
-    /// fail the compiler's overlap check and would run the scalar loop.
+    /// fail the compiler's overlap check and would run the scalar loop. The read pointer
+    /// is derived from `out` inside the threads' body: two pointers captured separately
+    /// are two values there, and the check would come back.
     @inline(__always)
     private static func zipInPlace<F: BinaryFunction>(
         count: Int, over out: UnsafeMutablePointer<F.Output>, _ b: UnsafePointer<F.Second>, bIsScalar: Bool, _ f: F
     ) {
-        let inPlace = UnsafeMutableRawPointer(out).assumingMemoryBound(to: F.First.self)
         Parallel.forRange(count) { range in
+            let inPlace = UnsafeMutableRawPointer(out).assumingMemoryBound(to: F.First.self)
             if bIsScalar {
                 let bv = b[0]
                 for i in range { out[i] = f(inPlace[i], bv) }
