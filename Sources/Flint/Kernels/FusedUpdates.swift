@@ -13,8 +13,9 @@ enum FusedUpdates {
     /// For each element: `d = g + weightDecay·p`, `b = momentum·b + (1 − dampening)·d`,
     /// `p −= lr·(nesterov ? d + momentum·b : b)` — the same operations, in the same order,
     /// as the op-by-op step, so results are identical. Float32 runs in C (AVX-512 where
-    /// the CPU has it, else the compiler's vectorisation for the baseline target). The pass reads three arrays and writes two, so it is split
-    /// across threads from an eighth of the elementwise grain (W3's 784×256 weight).
+    /// the CPU has it, else the compiler's vectorisation for the baseline target). The
+    /// pass reads three arrays and writes two, so it is split across threads from an
+    /// eighth of the elementwise grain (W3's 784×256 weight).
     static func sgd<T: FloatingTensorElement>(
         count: Int, param: UnsafeMutablePointer<T>, grad: UnsafePointer<T>, buffer: UnsafeMutablePointer<T>, _ h: SGD<T>
     ) {
