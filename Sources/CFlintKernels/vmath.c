@@ -17,12 +17,14 @@ static inline float sigmoid_scalar(float x) { return 1.0f / (1.0f + expf(-x)); }
 // more than the rest of the formula); |x| is capped at 10, where tanh is ±1 in float32.
 // exp: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-7 polynomial, then scaled by 2^n
 // so that overflow gives infinity and underflow is gradual (SCALE2: AVX-512's scalef, or
-// two factors 2^(n/2)·2^(n-n/2) built from exponent bits).
+// two factors 2^(n/2)·2^(n-n/2) built from exponent bits). n is rounded by adding and
+// subtracting 1.5·2^23 (two additions on any vector port; a rounding instruction is two
+// micro-ops on one). exp_core takes x within [−104, 89]; exp clamps first (tanh's argument
+// is already within [0, 20], and the clamp would be a tenth of its work).
 // The clamp keeps NaN (max/min return their second operand when either is NaN).
-#define DEFINE_VECTOR_MATH(ISA, TARGET, V, SET1, LOAD, STORE, ADD, SUB, MUL, DIV, FMADD, FNMADD, MAX, MIN, ROUND, SCALE2, ABS, XORSIGN, LTMASK, BLEND, RCP) \
-    TARGET static inline V exp_##ISA(V x) {                                                        \
-        x = MIN(SET1(89.0f), MAX(SET1(-104.0f), x));                                               \
-        V n = ROUND(MUL(x, SET1(1.44269504088896341f)));                                           \
+#define DEFINE_VECTOR_MATH(ISA, TARGET, V, SET1, LOAD, STORE, ADD, SUB, MUL, DIV, FMADD, FNMADD, MAX, MIN, SCALE2, ABS, XORSIGN, LTMASK, BLEND, RCP) \
+    TARGET static inline V exp_core_##ISA(V x) {                                                   \
+        V n = SUB(FMADD(x, SET1(1.44269504088896341f), SET1(12582912.0f)), SET1(12582912.0f));     \
         V r = FMADD(n, SET1(-0.693359375f), x);                                                    \
         r = FMADD(n, SET1(2.12194440e-4f), r);                                                     \
         V p = SET1(1.9875691500e-4f);                                                              \
@@ -34,6 +36,9 @@ static inline float sigmoid_scalar(float x) { return 1.0f / (1.0f + expf(-x)); }
         p = FMADD(MUL(p, r), r, ADD(r, SET1(1.0f)));                                               \
         return SCALE2(p, n);                                                                       \
     }                                                                                              \
+    TARGET static inline V exp_##ISA(V x) {                                                        \
+        return exp_core_##ISA(MIN(SET1(89.0f), MAX(SET1(-104.0f), x)));                            \
+    }                                                                                              \
     TARGET static inline V tanh_##ISA(V x) {                                                       \
         V a = MIN(SET1(10.0f), ABS(x));                                                            \
         V z = MUL(x, x);                                                                           \
@@ -43,7 +48,7 @@ static inline float sigmoid_scalar(float x) { return 1.0f / (1.0f + expf(-x)); }
         q = FMADD(q, z, SET1(1.33314422036e-1f));                                                  \
         q = FMADD(q, z, SET1(-3.33332819422e-1f));                                                 \
         V small = FMADD(MUL(q, z), x, x);                                                          \
-        V e = exp_##ISA(ADD(a, a));                                                                \
+        V e = exp_core_##ISA(ADD(a, a));                                                           \
         V d = ADD(e, SET1(1.0f)), r = RCP(d);                                                      \
         r = FMADD(r, FNMADD(d, r, SET1(1.0f)), r);                                                 \
         V large = FNMADD(SET1(2.0f), r, SET1(1.0f));                                               \
@@ -78,11 +83,10 @@ AVX512 static inline __m512 xorsign512(__m512 v, __m512 s) {
 AVX512 static inline __m512 abs512(__m512 v) { return _mm512_abs_ps(v); }
 AVX512 static inline __mmask16 lt512(__m512 a, __m512 b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 AVX512 static inline __m512 blend512(__mmask16 m, __m512 a, __m512 b) { return _mm512_mask_blend_ps(m, a, b); }
-AVX512 static inline __m512 round512(__m512 v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 
 DEFINE_VECTOR_MATH(avx512, AVX512, __m512, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps,
                    _mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps, _mm512_fmadd_ps, _mm512_fnmadd_ps, _mm512_max_ps,
-                   _mm512_min_ps, round512, _mm512_scalef_ps, abs512, xorsign512, lt512, blend512, _mm512_rcp14_ps)
+                   _mm512_min_ps, _mm512_scalef_ps, abs512, xorsign512, lt512, blend512, _mm512_rcp14_ps)
 
 AVX2 static inline __m256 xorsign256(__m256 v, __m256 s) {
     return _mm256_or_ps(v, _mm256_and_ps(s, _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000))));
@@ -96,11 +100,10 @@ AVX2 static inline __m256 scale2_256(__m256 p, __m256 n) {
     __m256 second = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(rest, _mm256_set1_epi32(127)), 23));
     return _mm256_mul_ps(_mm256_mul_ps(p, first), second);
 }
-AVX2 static inline __m256 round256(__m256 v) { return _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 
 DEFINE_VECTOR_MATH(avx2, AVX2, __m256, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
                    _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps, _mm256_max_ps,
-                   _mm256_min_ps, round256, scale2_256, abs256, xorsign256, lt256, blend256, _mm256_rcp_ps)
+                   _mm256_min_ps, scale2_256, abs256, xorsign256, lt256, blend256, _mm256_rcp_ps)
 
 AVX512 static double sum_avx512(const float *x, int64_t n) {
     __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd(), s2 = _mm512_setzero_pd(), s3 = _mm512_setzero_pd();
