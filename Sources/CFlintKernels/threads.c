@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <time.h>
 
 // The pool's state in one word, so that a worker can join a job only while it is open:
@@ -113,11 +114,8 @@ static void start_workers(int count) {
     pthread_mutex_unlock(&start_lock);
 }
 
-void flint_parallel_run(int64_t chunks, int threads, flint_parallel_body body, void *context) {
-    if (threads <= 1 || chunks <= 1 || pthread_mutex_trylock(&run_lock) != 0) {
-        for (int64_t chunk = 0; chunk < chunks; chunk++) body(context, chunk);
-        return;
-    }
+int flint_parallel_run(int64_t chunks, int threads, flint_parallel_body body, void *context) {
+    if (threads <= 1 || chunks <= 1 || pthread_mutex_trylock(&run_lock) != 0) return 0;
     int helpers = threads - 1 < MAX_WORKERS ? threads - 1 : MAX_WORKERS;
     if (started < helpers) start_workers(helpers);
     job_t job = {.body = body, .context = context, .chunks = chunks, .helpers = helpers};
@@ -142,4 +140,42 @@ void flint_parallel_run(int64_t chunks, int threads, flint_parallel_body body, v
         }
     }
     pthread_mutex_unlock(&run_lock);
+    return 1;
+}
+
+typedef struct {
+    void *data;
+    int64_t bytes;
+} scratch_t;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void free_scratch(void *value) {
+    scratch_t *scratch = value;
+    free(scratch->data);
+    free(scratch);
+}
+
+static void make_scratch_key(void) { pthread_key_create(&scratch_key, free_scratch); }
+
+void *flint_thread_scratch(int64_t bytes) {
+    pthread_once(&scratch_once, make_scratch_key);
+    scratch_t *scratch = pthread_getspecific(scratch_key);
+    if (scratch == NULL) {
+        scratch = calloc(1, sizeof(scratch_t));
+        if (scratch == NULL || pthread_setspecific(scratch_key, scratch) != 0) {
+            free(scratch);
+            return NULL;
+        }
+    }
+    if (scratch->bytes < bytes) {
+        int64_t size = (bytes + 4095) & ~(int64_t)4095;
+        void *data = aligned_alloc(64, (size_t)size);
+        if (data == NULL) return NULL;
+        free(scratch->data);
+        scratch->data = data;
+        scratch->bytes = size;
+    }
+    return scratch->data;
 }

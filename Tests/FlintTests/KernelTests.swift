@@ -14,9 +14,14 @@ import Synchronization
     /// Sizes that give edge tiles of every row count of both native kernels, narrow and
     /// wide column edges, and depths that leave remainders after 16-, 8- and 4-wide
     /// transposes; (150, 200, 80) is large enough to be split across threads (rows shared
-    /// in whole micro-tiles) where the machine has more than one core, and (150, 1024, 3)
-    /// packs a row-major B whose rows are 4 KiB apart.
-    static let shapes = [(1, 1, 1), (13, 33, 7), (30, 70, 300), (75, 40, 5), (6, 25, 37), (11, 17, 12), (64, 48, 19), (150, 200, 80), (150, 1024, 3)]
+    /// in whole micro-tiles) where the machine has more than one core, as are (100, 70, 300)
+    /// (each thread packing its own copy of two depth blocks of B) and (40, 180, 300) (too
+    /// few rows: threads share the columns), and (150, 1024, 3) packs a row-major B whose
+    /// rows are 4 KiB apart.
+    static let shapes = [
+        (1, 1, 1), (13, 33, 7), (30, 70, 300), (75, 40, 5), (6, 25, 37), (11, 17, 12), (64, 48, 19), (150, 200, 80),
+        (100, 70, 300), (40, 180, 300), (150, 1024, 3),
+    ]
 
     @Test func everyMicroKernelMultipliesCorrectly() {
         var random = TestRandom(state: 3)
@@ -216,6 +221,20 @@ func Foundation_tanh(_ x: Double) -> Double { Tensor(x, dtype: .float64).tanh().
                 #expect(Self.visits(count, threads: threads, nested: true) == [Int](filled: 1, count: count))
             }
         }
+    }
+
+    /// A call made from inside another call's body finds the pool busy and runs its body
+    /// once, over the whole range (so per-thread work in a body, such as packing an
+    /// operand, is done once).
+    @Test func nestedCallRunsItsBodyOnce() {
+        let calls = Atomic<Int>(0)
+        Parallel.forRange(2, grain: 0, threads: 2) { _ in
+            Parallel.forRange(1000, grain: 0, threads: 2) { inner in
+                #expect(inner == 0..<1000)
+                calls.add(1, ordering: .relaxed)
+            }
+        }
+        #expect(calls.load(ordering: .relaxed) == 2)
     }
 
     @Test func manyCallersAtOnce() {

@@ -75,10 +75,17 @@ void flint_sgd_step(int64_t n, float *restrict param, const float *restrict grad
 typedef void (*flint_parallel_body)(void *context, int64_t chunk);
 
 /// Runs chunks 0..<chunks of `body` on the calling thread and up to `threads − 1` pool
-/// workers, each chunk once, and returns when all are done. Workers spin for a moment
+/// workers, each chunk once, and returns 1 when all are done. Workers spin for a moment
 /// after a job before sleeping, so back-to-back jobs start without waking them. A call
-/// made while another thread's job runs (or from inside a job) runs its chunks alone.
-void flint_parallel_run(int64_t chunks, int threads, flint_parallel_body body, void *context);
+/// made while another thread's job runs (or from inside a job), or with one thread or
+/// one chunk, runs nothing and returns 0: the caller does the whole work itself.
+int flint_parallel_run(int64_t chunks, int threads, flint_parallel_body body, void *context);
+
+/// A 64-byte aligned buffer of at least `bytes` bytes that belongs to the calling thread
+/// (grown on demand, freed when the thread exits), for the packing buffers of matrix
+/// products: a buffer another core wrote last is fetched from that core's cache line by
+/// line. Valid until the thread's next call; null when memory runs out.
+void *flint_thread_scratch(int64_t bytes);
 
 #endif
 

@@ -77,13 +77,14 @@ enum GEMM {
     /// B's rows are a multiple of 4 KiB apart, where a sliver's rows share a handful of
     /// L1 sets and thrash (1024² products ran 15–20% slower). A row-major A is read in
     /// place by the C kernels, which broadcast each row's element from the row itself:
-    /// packing it was a transpose, a tenth of a training step's time.
+    /// packing it was a transpose, a tenth of a training step's time. The work is split
+    /// across up to `threads` threads.
     static func multiply<T: FloatingTensorElement>(
         m: Int, n: Int, k: Int,
         _ a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
         _ b: UnsafePointer<T>, bRowStride: Int, bColStride: Int,
         into c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool,
-        kernel: MicroKernel<T>? = nil, splittingColumns: Bool = true
+        kernel: MicroKernel<T>? = nil, threads: Int = numThreads
     ) {
         if m == 0 || n == 0 { return }
         if k == 0 {
@@ -91,8 +92,8 @@ enum GEMM {
             return
         }
         let micro = kernel ?? defaultKernel(T.self)
-        let threads = numThreads, tiles = (n + micro.columns - 1) / micro.columns
-        if splittingColumns, threads > 1, (m + rowBlock - 1) / rowBlock < threads, tiles >= 2, m * n * k >= 1 << 21 {
+        let tiles = (n + micro.columns - 1) / micro.columns
+        if threads > 1, (m + rowBlock - 1) / rowBlock < threads, tiles >= 2, m * n * k >= 1 << 21 {
             // Too few row blocks to share: give each thread a range of column tiles instead.
             let parts = min(threads, tiles)
             Parallel.forRange(parts, grain: 0) { range in
@@ -100,7 +101,7 @@ enum GEMM {
                     let lo = tiles * part / parts * micro.columns, hi = min(n, tiles * (part + 1) / parts * micro.columns)
                     multiply(m: m, n: hi - lo, k: k, a, aRowStride: aRowStride, aColStride: aColStride,
                              b + lo * bColStride, bRowStride: bRowStride, bColStride: bColStride,
-                             into: c + lo, ldc: ldc, accumulate: accumulate, kernel: micro, splittingColumns: false)
+                             into: c + lo, ldc: ldc, accumulate: accumulate, kernel: micro, threads: 1)
                 }
             }
             return
@@ -108,45 +109,52 @@ enum GEMM {
         let directB = bColStride == 1 && (m <= 2 * rowBlock || bRowStride * MemoryLayout<T>.stride % 4096 != 0)
         let directA = aColStride == 1 && micro.native != nil
         let packedColumns = directB ? micro.columns : (min(n, colBlock) + micro.columns - 1) / micro.columns * micro.columns
-        BufferCache.withScratch(of: T.self, count: min(k, depthBlock) * packedColumns) { packedB in
-            var jc = 0
-            while jc < n {
-                let nc = min(colBlock, n - jc)
-                var pc = 0
-                while pc < k {
-                    let kc = min(depthBlock, k - pc)
-                    let fullColumns = directB ? nc - nc % micro.columns : 0
-                    pack(with: micro, count: nc - fullColumns, depth: kc, tile: micro.columns, b + pc * bRowStride + (jc + fullColumns) * bColStride, stride: bColStride, depthStride: bRowStride, into: packedB)
-                    let panel = BPanel(direct: directB ? b + pc * bRowStride + jc : nil, ldb: bRowStride, fullColumns: fullColumns, packed: packedB)
-                    let add = accumulate || pc > 0
-                    // Threads share the rows in whole micro-tiles (as evenly as that allows),
-                    // each walking its share in blocks of `rowBlock`.
-                    let rowTiles = (m + micro.rows - 1) / micro.rows
-                    Parallel.forRange(rowTiles, costPerItem: micro.rows * nc * kc, grain: 1 << 21) { tiles in
-                        func walk(packedA: UnsafeMutablePointer<T>?) {
-                            let end = min(m, tiles.upperBound * micro.rows)
-                            var ic = tiles.lowerBound * micro.rows
-                            while ic < end {
-                                let mc = min(rowBlock, end - ic), rows = a + ic * aRowStride + pc * aColStride
-                                if let packedA {
-                                    pack(with: micro, count: mc, depth: kc, tile: micro.rows, rows, stride: aRowStride, depthStride: aColStride, into: packedA)
-                                }
-                                let aPanel = packedA.map { APanel(start: UnsafePointer($0), lda: 0) } ?? APanel(start: rows, lda: aRowStride)
-                                macroKernel(micro, mc: mc, nc: nc, kc: kc, aPanel, panel, c + ic * ldc + jc, ldc: ldc, accumulate: add)
-                                ic += mc
-                            }
+        let rowTiles = (m + micro.rows - 1) / micro.rows
+        let scratchCount = min(k, depthBlock) * (packedColumns + (directA ? 0 : rowBlock + micro.rows))
+        var jc = 0
+        while jc < n {
+            let nc = min(colBlock, n - jc)
+            var pc = 0
+            while pc < k {
+                let kc = min(depthBlock, k - pc)
+                let fullColumns = directB ? nc - nc % micro.columns : 0
+                let add = accumulate || pc > 0
+                // Threads share the rows in whole micro-tiles (as evenly as that allows),
+                // each packing its own copy of B's block and walking its share in blocks
+                // of `rowBlock`: a block packed by one thread and read by another crosses
+                // between the cores' caches in every product, which cost more than the
+                // packing (256×64×784 with a transposed B at 2 threads took 139 µs
+                // against 84 µs for the same product with B read in place).
+                Parallel.forRange(rowTiles, costPerItem: micro.rows * nc * kc, grain: 1 << 21, threads: threads) { tiles in
+                    let scratch = threadScratch(of: T.self, count: scratchCount)
+                    pack(with: micro, count: nc - fullColumns, depth: kc, tile: micro.columns, b + pc * bRowStride + (jc + fullColumns) * bColStride, stride: bColStride, depthStride: bRowStride, into: scratch)
+                    let panel = BPanel(direct: directB ? b + pc * bRowStride + jc : nil, ldb: bRowStride, fullColumns: fullColumns, packed: scratch)
+                    let packedA = directA ? nil : scratch + kc * packedColumns
+                    let end = min(m, tiles.upperBound * micro.rows)
+                    var ic = tiles.lowerBound * micro.rows
+                    while ic < end {
+                        let mc = min(rowBlock, end - ic), rows = a + ic * aRowStride + pc * aColStride
+                        if let packedA {
+                            pack(with: micro, count: mc, depth: kc, tile: micro.rows, rows, stride: aRowStride, depthStride: aColStride, into: packedA)
                         }
-                        if directA {
-                            walk(packedA: nil)
-                        } else {
-                            BufferCache.withScratch(of: T.self, count: (rowBlock + micro.rows) * kc) { walk(packedA: $0) }
-                        }
+                        let aPanel = packedA.map { APanel(start: UnsafePointer($0), lda: 0) } ?? APanel(start: rows, lda: aRowStride)
+                        macroKernel(micro, mc: mc, nc: nc, kc: kc, aPanel, panel, c + ic * ldc + jc, ldc: ldc, accumulate: add)
+                        ic += mc
                     }
-                    pc += kc
                 }
-                jc += nc
+                pc += kc
             }
+            jc += nc
         }
+    }
+
+    /// The calling thread's packing buffer, at least `count` elements of `T` (see
+    /// `flint_thread_scratch`).
+    private static func threadScratch<T>(of _: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        guard let buffer = flint_thread_scratch(Int64(count * MemoryLayout<T>.stride)) else {
+            fatalError("out of memory for a \(count)-element packing buffer")
+        }
+        return buffer.bindMemory(to: T.self, capacity: count)
     }
 
     /// `out[n×m] = x[n×k]·wᵀ (+ bias)` for a row-major float32 weight `w[m×k]` with more

@@ -33,7 +33,10 @@ enum Parallel {
     static let elementwiseGrain = 1 << 20
 
     /// Calls `body` on disjoint sub-ranges covering `0..<count`, on up to `threads`
-    /// threads when `count * costPerItem` reaches `grain`, else once on the calling thread.
+    /// threads when `count * costPerItem` reaches `grain`, else once on the calling thread
+    /// — as also when the pool is busy (a call from inside another call's body, or while
+    /// another thread's job runs): a body called once per thread may then do per-thread
+    /// work, such as packing an operand, once.
     @inline(__always)
     static func forRange(
         _ count: Int, costPerItem: Int = 1, grain: Int = elementwiseGrain, threads: Int = numThreads,
@@ -44,15 +47,16 @@ enum Parallel {
             return
         }
         let chunks = min(threads, count)
-        withoutActuallyEscaping(body) { body in
+        let ran = withoutActuallyEscaping(body) { body in
             var job = Job(count: count, chunks: chunks, body: body)
-            flint_parallel_run(Int64(chunks), Int32(threads), { context, chunk in
+            return flint_parallel_run(Int64(chunks), Int32(threads), { context, chunk in
                 let job = context.unsafelyUnwrapped.assumingMemoryBound(to: Job.self)
                 let count = job.pointee.count, chunks = job.pointee.chunks, chunk = Int(chunk)
                 let lo = count * chunk / chunks, hi = count * (chunk + 1) / chunks
                 if lo < hi { job.pointee.body(lo..<hi) }
             }, &job)
         }
+        if ran == 0 { body(0..<count) }
     }
 }
 
