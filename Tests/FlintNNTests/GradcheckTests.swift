@@ -61,5 +61,22 @@ import Flint
             try Autograd.gradcheck({ _ in BCELoss(reduction: reduction)(probabilities, binary) }, inputs: [probabilities])
             try Autograd.gradcheck({ _ in BCEWithLogitsLoss(reduction: reduction)(logits, binary) }, inputs: [logits])
         }
+        // Without smoothing, cross-entropy is NllLossBackward0 over LogSoftmaxBackward0, as
+        // PyTorch's graph; second derivatives go through both (a Hessian-vector product).
+        for reduction in [Reduction.mean, .sum] {
+            let loss = CrossEntropyLoss(reduction: reduction)(logits, labels)
+            #expect(loss.gradFn?.name == "NllLossBackward0")
+            #expect(loss.gradFn?.nextFunctions.first?.node?.name == "LogSoftmaxBackward0")
+            try Autograd.gradgradcheck({ _ in CrossEntropyLoss(reduction: reduction)(logits, labels) }, inputs: [logits])
+        }
+    }
+
+    /// Every target ignored: the mean is NaN and the gradient zero, as PyTorch's.
+    @Test func crossEntropyWithEveryTargetIgnored() throws {
+        let logits = Tensor(flat: (0..<6).map { Double($0) / 5 }, shape: [2, 3], requiresGrad: true)
+        let loss = CrossEntropyLoss()(logits, Tensor([-100, -100]))
+        #expect(loss.item().isNaN)
+        try loss.backward()
+        #expect(logits.grad?.scalars(as: Double.self) == [0, 0, 0, 0, 0, 0])
     }
 }

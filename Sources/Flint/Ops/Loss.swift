@@ -17,4 +17,44 @@ extension Tensor {
             return [c.needs(0) ? c.grad * (x.sigmoid() - t) : nil, c.needs(1) ? (-(c.grad * x)).sumTo(targetShape).to(targetType) : nil]
         }
     }
+
+    /// Negative log-likelihood of int64 class indices `target` `[N]` under
+    /// log-probabilities `[N, C]` (`torch.nn.functional.nll_loss`), summed, or averaged
+    /// over the targets that are not `ignoreIndex` when `mean` (NaN when every target is
+    /// ignored). NllLossBackward0: `-grad` at each kept target, divided by their count
+    /// when averaged, zero elsewhere.
+    public func nllLoss(target: Tensor, ignoreIndex: Int = -100, mean: Bool = true, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        guard rank == 2, target.rank == 1, target.shape[0] == shape[0] else {
+            fail("nll_loss: expected input [N, C] and target [N], got \(Shape.describe(shape)) and \(Shape.describe(target.shape))", file: file, line: line)
+        }
+        guard target.dtype == .int64 else { fail("expected scalar type Long but found \(target.dtype)", file: file, line: line) }
+        guard dtype.isFloatingPoint else { fail("nll_loss: expected a floating-point input, got \(dtype)", file: file, line: line) }
+        let (rows, classes) = (shape[0], shape[1])
+        let labels = target.scalars(as: Int64.self)
+        var kept = 0
+        for label in labels where label != ignoreIndex {
+            guard label >= 0 && label < classes else { fail("Target \(label) is out of bounds.", file: file, line: line) }
+            kept += 1
+        }
+        let x = contiguous()
+        func total<T: FloatingTensorElement>(_: T.Type) -> Double {
+            let p = x.pointer(T.self)
+            var sum = 0.0
+            for (i, label) in labels.enumerated() where label != ignoreIndex { sum -= Double(p[i * classes + Int(label)]) }
+            return sum
+        }
+        let divisor = mean ? Double(kept) : 1
+        let out = Tensor((dtype == .float32 ? total(Float.self) : total(Double.self)) / divisor, dtype: dtype)
+        guard Tensor.recording(self) else { return out }
+        let type = dtype
+        return out.recorded("NllLossBackward0", inputs: [self], location: SourceLocation(file: file, line: line)) { c in
+            let weights = Tensor.zeros([rows, classes], dtype: type)
+            func fill<T: FloatingTensorElement>(_: T.Type) {
+                let w = weights.pointer(T.self)
+                for (i, label) in labels.enumerated() where label != ignoreIndex { w[i * classes + Int(label)] = T(-1 / divisor) }
+            }
+            if type == .float32 { fill(Float.self) } else { fill(Double.self) }
+            return [c.grad * weights]
+        }
+    }
 }

@@ -104,6 +104,9 @@ private struct ClassLoss {
         precondition(batched.rank == 2 && labels.rank == 1 && labels.shape[0] == batched.shape[0],
                      "Expected input batch_size (\(batched.shape[0])) to match target batch_size (\(labels.shape.first ?? 0)).")
         precondition(labels.dtype == .int64, "expected scalar type Long but found \(labels.dtype)")
+        if smoothing == 0 && reduction != .none {
+            return batched.nllLoss(target: labels, ignoreIndex: ignoreIndex, mean: reduction == .mean)
+        }
         let kept = labels .!= ignoreIndex
         let safe = Tensor.where(kept, labels, Tensor(0))
         let picked = batched.gather(dim: 1, index: safe.unsqueeze(dim: 1)).squeeze(dim: 1)
