@@ -58,6 +58,17 @@ import Synchronization
         }
     }
 
+    /// Products whose operands are expanded views (a zero row or depth stride: neither
+    /// row-major nor column-major, so packed) against the same products of copies.
+    @Test func productsOfExpandedOperands() {
+        manualSeed(5)
+        let b = Tensor.randn([37, 70])
+        for a in [Tensor.randn([1, 37]).expand([50, 37]), Tensor.randn([50, 1]).expand([50, 37])] {
+            expectClose(a.matmul(b).scalars(as: Double.self), a.contiguous().matmul(b).scalars(as: Double.self), atol: 1e-5, rtol: 1e-5, "A strides \(a.strides)")
+            expectClose(b.t().matmul(a.t()).scalars(as: Double.self), b.t().matmul(a.t().contiguous()).scalars(as: Double.self), atol: 1e-5, rtol: 1e-5, "B strides \(a.t().strides)")
+        }
+    }
+
     /// The float32-only paths (C max pooling, dot-product weight gradients, dense window
     /// unfolding) against the float64 paths on the same values.
     @Test func float32FastPathsMatchFloat64() throws {
