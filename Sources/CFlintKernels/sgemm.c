@@ -32,10 +32,9 @@ static void pack_portable(int64_t count, int64_t depth, int64_t tile, const floa
 #define ROW_ELEMENT(group, a_row, i) ((group)[(i) / 3][((i) % 3) * (a_row)])
 
 // An R-row tile of up to 32 columns (W = 1 or 2 vectors of 16): R·W zmm accumulators,
-// one broadcast of A per row and step; stores masked to the tile's columns. A is
-// depth-major — a packed sliver (a_row 0: element (i, p) at a[12·p + i]) or a
-// column-major A read in place (a_row −s: element (i, p) at a[s·p + i]) — or, with D,
-// rows read in place (element (i, p) at a[i·a_row + p]).
+// one broadcast of A per row and step; stores masked to the tile's columns. A is a
+// packed sliver (element (i, p) at a[12·p + i]) or, with D, rows read in place (element
+// (i, p) at a[i·a_row + p]).
 FLINT_AVX512 FLINT_INLINE void avx512_tile(const int R, const int W, const int D, int64_t depth, const float *a, int64_t a_row,
                                             const float *b, int64_t ldb, float *c, int64_t ldc, int accumulate, int columns) {
     __m512 lo[12], hi[12];
@@ -55,7 +54,7 @@ FLINT_AVX512 FLINT_INLINE void avx512_tile(const int R, const int W, const int D
         if (D) {
             for (int g = 0; g < 4; g++) group[g]++;
         } else {
-            a += a_row == 0 ? 12 : -a_row;
+            a += 12;
         }
         b += ldb;
     }
@@ -94,7 +93,7 @@ static const tile_function avx512_tiles[12][2][2] = {AVX512_ROWS(AVX512_ENTRY)};
 // 12 rows × 32 columns, or any smaller tile; narrow tiles skip the second column vector.
 static void sgemm_avx512(int64_t depth, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
                          int accumulate, int rows, int columns) {
-    avx512_tiles[rows - 1][lda > 0][columns > 16](depth, a, lda, b, ldb, c, ldc, accumulate, columns);
+    avx512_tiles[rows - 1][lda != 0][columns > 16](depth, a, lda, b, ldb, c, ldc, accumulate, columns);
 }
 
 // The AVX2 counterpart: R rows of up to 16 columns (W = 1 or 2 vectors of 8).
@@ -118,7 +117,7 @@ FLINT_AVX2 FLINT_INLINE void avx2_tile(const int R, const int W, const int D, in
         if (D) {
             for (int g = 0; g < 2; g++) group[g]++;
         } else {
-            a += a_row == 0 ? 6 : -a_row;
+            a += 6;
         }
         b += ldb;
     }
@@ -143,7 +142,7 @@ static const tile_function avx2_tiles[6][2][2] = {AVX2_ROWS(AVX2_ENTRY)};
 // 6 rows × 16 columns, or any smaller tile.
 static void sgemm_avx2(int64_t depth, const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
                        int accumulate, int rows, int columns) {
-    avx2_tiles[rows - 1][lda > 0][columns > 8](depth, a, lda, b, ldb, c, ldc, accumulate, columns);
+    avx2_tiles[rows - 1][lda != 0][columns > 8](depth, a, lda, b, ldb, c, ldc, accumulate, columns);
 }
 
 // Transposes the 8×8 block whose rows are r[0..7] in place.

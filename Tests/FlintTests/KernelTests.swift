@@ -58,8 +58,9 @@ import Synchronization
         }
     }
 
-    /// Products whose operands are expanded views (a zero row or depth stride: neither
-    /// row-major nor column-major, so packed) against the same products of copies.
+    /// Products whose operands are expanded views (a zero row or depth stride) against
+    /// the same products of copies: a row-major A whose rows are one expanded row was
+    /// once read as a packed sliver.
     @Test func productsOfExpandedOperands() {
         manualSeed(5)
         let b = Tensor.randn([37, 70])

@@ -5,8 +5,7 @@
 
 /// A register-tiled single-precision GEMM micro-kernel: C[rows×columns] (row stride
 /// ldc) = or += A·B over `depth`, from A packed as a depth-major sliver of mr rows (`lda`
-/// 0), read in place as a column-major block whose depth steps are −`lda` elements apart
-/// (`lda` < 0), or read in place as `rows` rows contiguous along the depth, `lda` elements apart,
+/// 0) or read in place as `rows` rows contiguous along the depth, `lda` elements apart,
 /// and B read as `depth` rows of nr contiguous columns, `ldb` elements apart (nr when
 /// packed). `rows` ≤ mr and `columns` ≤ nr: edge tiles are computed and stored in place
 /// (packed slivers are always full width, zero-padded).

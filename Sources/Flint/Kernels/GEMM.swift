@@ -77,10 +77,8 @@ enum GEMM {
     /// B's rows are a multiple of 4 KiB apart, where a sliver's rows share a handful of
     /// L1 sets and thrash (1024² products ran 15–20% slower). A row-major A is read in
     /// place by the C kernels, which broadcast each row's element from the row itself:
-    /// packing it was a transpose, a tenth of a training step's time. A column-major A
-    /// (a weight gradient's transposed output gradient) is read in place too: each
-    /// depth step's rows are contiguous, as in a packed sliver. The work is split across
-    /// up to `threads` threads.
+    /// packing it was a transpose, a tenth of a training step's time. The work is split
+    /// across up to `threads` threads.
     static func multiply<T: FloatingTensorElement>(
         m: Int, n: Int, k: Int,
         _ a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
@@ -109,9 +107,9 @@ enum GEMM {
             return
         }
         let directB = bColStride == 1 && (m <= 2 * rowBlock || bRowStride * MemoryLayout<T>.stride % 4096 != 0)
-        // A read in place by the C kernels: row-major (each row's element broadcast from
-        // the row) or column-major (a depth step's rows contiguous, as in a packed sliver).
-        let directA = micro.native != nil && ((aColStride == 1 && aRowStride > 0) || (aRowStride == 1 && aColStride > 0))
+        // A row-major A is read in place by the C kernels (not an expanded one: row
+        // stride 0 is the kernels' mark of a packed sliver).
+        let directA = aColStride == 1 && aRowStride > 0 && micro.native != nil
         let packedColumns = directB ? micro.columns : (min(n, colBlock) + micro.columns - 1) / micro.columns * micro.columns
         let rowTiles = (m + micro.rows - 1) / micro.rows
         let scratchCount = min(k, depthBlock) * (packedColumns + (directA ? 0 : rowBlock + micro.rows))
@@ -141,8 +139,7 @@ enum GEMM {
                         if let packedA {
                             pack(with: micro, count: mc, depth: kc, tile: micro.rows, rows, stride: aRowStride, depthStride: aColStride, into: packedA)
                         }
-                        let aPanel = packedA.map { APanel(start: UnsafePointer($0), lda: 0) }
-                            ?? APanel(start: rows, lda: aColStride == 1 ? aRowStride : -aColStride)
+                        let aPanel = packedA.map { APanel(start: UnsafePointer($0), lda: 0) } ?? APanel(start: rows, lda: aRowStride)
                         macroKernel(micro, mc: mc, nc: nc, kc: kc, aPanel, panel, c + ic * ldc + jc, ldc: ldc, accumulate: add)
                         ic += mc
                     }
@@ -273,16 +270,15 @@ enum GEMM {
         }
     }
 
-    /// Where the macro-kernel finds A's rows: packed slivers (`lda` 0), rows read in
-    /// place `lda` elements apart (`lda` > 0), or a column-major A read in place, its
-    /// depth steps −`lda` elements apart (`lda` < 0; C kernels only for both).
+    /// Where the macro-kernel finds A's rows: packed slivers (`lda` 0), or rows read in
+    /// place, `lda` elements apart (C kernels only).
     private struct APanel<T> {
         let start: UnsafePointer<T>
         let lda: Int
 
         /// The sliver or rows starting at row `i0`.
         func rows(at i0: Int, tile: Int, depth: Int) -> UnsafePointer<T> {
-            lda == 0 ? start + i0 / tile * tile * depth : start + i0 * Swift.max(lda, 1)
+            lda == 0 ? start + i0 / tile * tile * depth : start + i0 * lda
         }
     }
 
