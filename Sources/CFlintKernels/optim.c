@@ -16,6 +16,8 @@ static void sgd_momentum(int64_t n, float *restrict param, const float *restrict
     }
 }
 
+typedef void (*momentum_step)(int64_t, float *restrict, const float *restrict, float *restrict, float, float);
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
@@ -31,12 +33,13 @@ __attribute__((target("avx512f"))) static void sgd_momentum_avx512(int64_t n, fl
     }
 }
 
-static int has_avx512(void) {
+// The momentum loop of the best instruction set this CPU runs.
+static momentum_step select_momentum_step(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
+    return __builtin_cpu_supports("avx512f") ? sgd_momentum_avx512 : sgd_momentum;
 }
 #else
-static int has_avx512(void) { return 0; }
+static momentum_step select_momentum_step(void) { return sgd_momentum; }
 #endif
 
 void flint_sgd_step(int64_t n, float *restrict param, const float *restrict grad, float *restrict buffer,
@@ -44,13 +47,7 @@ void flint_sgd_step(int64_t n, float *restrict param, const float *restrict grad
     // The common case in a loop of its own: the general loop's per-element selects make
     // it about twice as slow.
     if (weight_decay == 0 && !nesterov && one_minus_dampening == 1) {
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-        if (has_avx512()) {
-            sgd_momentum_avx512(n, param, grad, buffer, negative_lr, momentum);
-            return;
-        }
-#endif
-        sgd_momentum(n, param, grad, buffer, negative_lr, momentum);
+        select_momentum_step()(n, param, grad, buffer, negative_lr, momentum);
         return;
     }
     for (int64_t i = 0; i < n; i++) {

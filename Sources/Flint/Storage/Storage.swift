@@ -131,8 +131,10 @@ enum BufferCache {
     }
 
     /// Runs `body` with a scratch buffer of `count` elements of `T` from the cache, so the
-    /// packing buffers a matrix product needs on every call neither fault in fresh pages
-    /// nor make glibc trim the heap (a trim interrupts every other core to flush its TLB).
+    /// buffers a kernel needs on every call (a wide linear layer's product, a row
+    /// softmax's exponentials) neither fault in fresh pages nor make glibc trim the heap
+    /// (a trim interrupts every other core to flush its TLB). A matrix product's packing
+    /// buffers are per thread instead (`flint_thread_scratch`).
     static func withScratch<T, R>(of _: T.Type, count: Int, _ body: (UnsafeMutablePointer<T>) -> R) -> R {
         let bytes = count * MemoryLayout<T>.stride
         let buffer = allocate(byteCount: bytes)
