@@ -70,6 +70,21 @@ import Synchronization
         }
     }
 
+    /// Float32 matrices stored column by column (a transpose, a block of one, odd sizes)
+    /// copied by the blocked transpose and fed to a binary op, against the float64 walk
+    /// of the same values.
+    @Test func transposedOperandsCopyInBlocks() {
+        manualSeed(9)
+        let big = Tensor.randn([50, 64])
+        for view in [Tensor.randn([53, 37]).t(), big.t().slice(dim: 0, start: 3, end: 40), Tensor.randn([300, 17]).t()] {
+            #expect(view.strides[0] == 1 && view.isTransposedMatrix(shape: view.shape))
+            let expected = view.to(.float64).contiguous()
+            #expect(view.contiguous().scalars(as: Double.self) == expected.scalars(as: Double.self), "copy of strides \(view.strides)")
+            let other = Tensor.randn(view.shape)
+            #expect((other * view).scalars(as: Double.self) == (other.to(.float64) * expected).to(.float32).scalars(as: Double.self), "product with strides \(view.strides)")
+        }
+    }
+
     /// The float32-only paths (C max pooling, dot-product weight gradients, dense window
     /// unfolding) against the float64 paths on the same values.
     @Test func float32FastPathsMatchFloat64() throws {

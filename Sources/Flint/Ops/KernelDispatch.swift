@@ -3,10 +3,16 @@
 
 /// Runs `f` over `a` and `b` broadcast to `out`'s shape: a plain loop when both are
 /// contiguous in that shape (or `b` is a single element), else the strided walk.
+/// `a` may be `out` itself (an operand copied for being transposed is never `out`).
 @inline(__always)
 func broadcastLoop<F: BinaryFunction>(_ a: Tensor, _ b: Tensor, into out: Tensor, _ f: F)
 where F.First: TensorElement, F.Second: TensorElement, F.Output: TensorElement {
     let shape = out.shape
+    // A float32 operand stored transposed is copied into the output's layout first (a
+    // blocked transpose), so the loop below runs contiguous and vectorised, not
+    // element by element across cache lines (second-order gradients meet such operands).
+    let a = out.isContiguous && a.dtype == .float32 && a.isTransposedMatrix(shape: shape) ? a.copyData(to: .float32) : a
+    let b = out.isContiguous && b.dtype == .float32 && b.isTransposedMatrix(shape: shape) ? b.copyData(to: .float32) : b
     let pa = UnsafePointer(a.pointer(F.First.self)), pb = UnsafePointer(b.pointer(F.Second.self)), po = out.pointer(F.Output.self)
     let aDense = a.shape == shape && a.isContiguous, bDense = b.shape == shape && b.isContiguous
     let aScalar = !aDense && a.isBroadcastScalar, bScalar = !bDense && b.isBroadcastScalar

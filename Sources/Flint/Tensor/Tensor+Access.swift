@@ -37,6 +37,13 @@ extension Tensor {
         isContiguous ? self : copyData(to: dtype)
     }
 
+    /// Whether this is a matrix of `shape` stored column by column (a transposed
+    /// contiguous matrix, or a block of one: element (i, j) at `i + j·strides[1]`), large
+    /// enough that a blocked transpose beats an element-by-element walk.
+    func isTransposedMatrix(shape: [Int]) -> Bool {
+        self.shape == shape && rank == 2 && strides[0] == 1 && strides[1] >= shape[0] && shape[0] > 1 && count >= Transpose.minimumCount
+    }
+
     /// A contiguous copy of the data converted to `target` (not recorded).
     func copyData(to target: DType) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: target, like: self)
@@ -47,6 +54,10 @@ extension Tensor {
     /// Copies `source` (broadcast to this shape, converted to this dtype) into this
     /// tensor's region. Not recorded and no version bump: callers handle both.
     func assign(from source: Tensor) {
+        if dtype == .float32, source.dtype == .float32, isContiguous, source.isTransposedMatrix(shape: shape) {
+            Transpose.copy(rows: shape[0], columns: shape[1], source.pointer(Float.self), columnStride: source.strides[1], into: pointer(Float.self))
+            return
+        }
         let contiguous = source.shape == shape && source.isContiguous && isContiguous
         func run<F: UnaryFunction>(_ f: F) where F.Input: TensorElement, F.Output: TensorElement {
             if contiguous {
