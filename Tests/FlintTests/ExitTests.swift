@@ -45,6 +45,15 @@ import Testing
         #expect(text.contains("ExitTests.swift:"))
     }
 
+    @Test func nllLossTargetOutOfBounds() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3]).logSoftmax(dim: 1).nllLoss(target: Tensor([0, 7]))
+        }
+        let text = Self.stderr(result)
+        #expect(text.contains("Target 7 is out of bounds."))
+        #expect(text.contains("ExitTests.swift:"))
+    }
+
     @Test func invalidView() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.ones([2, 3]).view([4])
