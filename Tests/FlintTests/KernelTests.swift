@@ -83,6 +83,8 @@ import Synchronization
             let other = Tensor.randn(view.shape)
             #expect((other * view).scalars(as: Double.self) == (other.to(.float64) * expected).to(.float32).scalars(as: Double.self), "product with strides \(view.strides)")
         }
+        // One column stored as one row is already in row-major order: nothing to transpose.
+        #expect(!Tensor.randn([1, 2000]).t().isTransposedMatrix(shape: [2000, 1]))
     }
 
     /// The float32-only paths (C max pooling, dot-product weight gradients, dense window

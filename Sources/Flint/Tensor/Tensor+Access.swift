@@ -41,7 +41,8 @@ extension Tensor {
     /// contiguous matrix, or a block of one: element (i, j) at `i + j·strides[1]`), large
     /// enough that a blocked transpose beats an element-by-element walk.
     func isTransposedMatrix(shape: [Int]) -> Bool {
-        self.shape == shape && rank == 2 && strides[0] == 1 && strides[1] >= shape[0] && shape[0] > 1 && count >= Transpose.minimumCount
+        self.shape == shape && rank == 2 && strides[0] == 1 && strides[1] >= shape[0] && shape[0] > 1 && shape[1] > 1
+            && count >= Transpose.minimumCount
     }
 
     /// A contiguous copy of the data converted to `target` (not recorded).
