@@ -110,16 +110,23 @@ def losses():
         "bce": (lambda r: nn.BCELoss(reduction=r), probs, binary),
         "bce_with_logits": (lambda r: nn.BCEWithLogitsLoss(reduction=r), logits * 3, binary),
     }
-    for name, (make, x, target) in specs.items():
-        for reduction in ["mean", "sum", "none"]:
-            xi = x.clone().requires_grad_(True)
-            loss = make(reduction)(xi, target)
-            g = rand(*loss.shape)
-            loss.backward(g)
-            out[f"{name}_{reduction}"] = {
-                "input": values(x), "target": values(target), "targetIsIndex": target.dtype == torch.int64,
-                "output": values(loss), "gradOutput": flat(g), "inputGrad": flat(xi.grad),
-            }
+    # Cases added later draw their output gradients from a generator of their own, so the
+    # values above and every fixture written after them stay as they were.
+    later = {
+        "nll_ignore": (lambda r: nn.NLLLoss(reduction=r, ignore_index=-100), F.log_softmax(logits, 1), ignored),
+    }
+    later_gen = torch.Generator().manual_seed(2026)
+    for group, draw in [(specs, rand), (later, lambda *shape: torch.rand(shape, generator=later_gen) * 2 - 1)]:
+        for name, (make, x, target) in group.items():
+            for reduction in ["mean", "sum", "none"]:
+                xi = x.clone().requires_grad_(True)
+                loss = make(reduction)(xi, target)
+                g = draw(*loss.shape)
+                loss.backward(g)
+                out[f"{name}_{reduction}"] = {
+                    "input": values(x), "target": values(target), "targetIsIndex": target.dtype == torch.int64,
+                    "output": values(loss), "gradOutput": flat(g), "inputGrad": flat(xi.grad),
+                }
     return out
 
 

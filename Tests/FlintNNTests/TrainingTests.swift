@@ -13,6 +13,7 @@ import Flint
         "cross_entropy_smoothing": { CrossEntropyLoss(reduction: $0, labelSmoothing: 0.1) },
         "cross_entropy_ignore": { CrossEntropyLoss(reduction: $0, ignoreIndex: -100, labelSmoothing: 0.2) },
         "nll": { NLLLoss(reduction: $0) },
+        "nll_ignore": { NLLLoss(reduction: $0, ignoreIndex: -100) },
         "bce": { BCELoss(reduction: $0) },
         "bce_with_logits": { BCEWithLogitsLoss(reduction: $0) },
     ]
